@@ -1,0 +1,320 @@
+"""The one error tree of mistral_async, and the one place that builds it from lower layers.
+
+Exception hierarchy::
+
+    MistralError
+    ├── ArgumentError (also ValueError)          a bad argument, raised before any request
+    ├── MissingAPIKeyError                       no api_key and no MISTRAL_API_KEY
+    ├── ClientClosedError (also RuntimeError)    the client was closed
+    ├── SyncInEventLoopError (also RuntimeError) the sync client called from inside an event loop
+    └── APIError                                 anything that went wrong talking to the API
+        ├── APIConnectionError                   no usable HTTP response (DNS, refused, dropped)
+        │   └── APITimeoutError                  connect, read, write or pool timeout
+        │       └── StreamIdleTimeoutError       a stream sent no event for too long
+        ├── APIResponseValidationError           a 2xx reply whose body is not what the API promises
+        ├── StreamError                          an error payload sent inside an event stream
+        └── APIStatusError                       an HTTP error status; one subclass per status
+            ├── BadRequestError                  400
+            ├── AuthenticationError              401
+            ├── PermissionDeniedError            403
+            ├── NotFoundError                    404
+            ├── ConflictError                    409
+            ├── UnprocessableEntityError         422
+            ├── RateLimitError                   429
+            └── InternalServerError              5xx
+
+Every ``APIError`` that came from a reply carries ``status_code``, ``body`` (parsed JSON when the
+reply was JSON, else text), ``headers`` and ``request_id``. No error message ever includes the API
+key: messages are built from the reply and the request's method and URL only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ArgumentError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConflictError",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "MistralError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "StreamError",
+    "StreamIdleTimeoutError",
+    "SyncInEventLoopError",
+    "UnprocessableEntityError",
+]
+
+REQUEST_ID_HEADERS = ("x-request-id", "mistral-correlation-id", "request-id")
+
+
+class MistralError(Exception):
+    """Base of every exception this package raises on purpose."""
+
+
+class ArgumentError(MistralError, ValueError):
+    """An argument the API would reject; raised before anything is sent.
+
+    :param argument: the dotted path of the offending argument, e.g. ``messages[1].content``.
+    """
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(f"invalid argument {argument!r}: {message}")
+        self.argument = argument
+
+
+class MissingAPIKeyError(MistralError):
+    """No API key was given and ``MISTRAL_API_KEY`` is not set."""
+
+
+class ClientClosedError(MistralError, RuntimeError):
+    """The client was used after ``aclose()`` / ``close()``."""
+
+
+class SyncInEventLoopError(MistralError, RuntimeError):
+    """The blocking client was called from a thread that is running an event loop."""
+
+
+class APIError(MistralError):
+    """Something went wrong talking to the API.
+
+    :param message: human-readable summary.
+    :param request: the request that failed, when known (method and URL only are shown).
+    """
+
+    status_code: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.request_id: str | None = _request_id(self.headers)
+        self.retries = retries
+        """How many retries were made before this error was raised."""
+
+
+class APIConnectionError(APIError):
+    """No usable HTTP response: the connection failed, was refused or was dropped."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or waiting for a pooled connection)."""
+
+
+class StreamIdleTimeoutError(APITimeoutError):
+    """A stream sent no event within its ``idle_timeout``."""
+
+
+class APIResponseValidationError(APIError):
+    """The API answered with a success status but a body this SDK cannot read as promised."""
+
+    def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.status_code = status_code
+
+
+class StreamError(APIError):
+    """The API sent an error object inside an event stream, after the 200 status line."""
+
+    def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.status_code = status_code
+        self.type: str | None = _field(self.body, "type")
+        self.code: Any = self.body.get("code") if isinstance(self.body, dict) else None
+
+
+class APIStatusError(APIError):
+    """The API answered with an HTTP error status.
+
+    ``type``, ``message`` and ``detail`` are read from Mistral's error object when the body is one
+    (``{"object": "error", "type": ..., "message": ...}`` or a validation ``{"detail": [...]}``).
+    """
+
+    status_code: int
+
+    def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.status_code = status_code
+        self.type: str | None = _field(self.body, "type")
+        self.detail: Any = self.body.get("detail") if isinstance(self.body, dict) else None
+        retry_after = self.headers.get("retry-after")
+        self.retry_after: str | None = retry_after
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was malformed or refused."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, invalid or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not use this model or resource."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the model, file, job or path does not exist."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource is in a state that conflicts with the request."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the API's request validation failed; ``detail`` lists each problem."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or tokens; see ``retry_after`` and the rate limit headers."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the API failed; usually worth retrying later."""
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def _field(body: Any, name: str) -> str | None:
+    if isinstance(body, dict):
+        value = body.get(name)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def parse_body(content: bytes, content_type: str | None) -> Any:
+    """Best-effort body for an error: JSON when it parses, else the text."""
+    text = content.decode("utf-8", errors="replace")
+    if content and (content_type is None or "json" in content_type or text[:1] in "{["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _summary(body: Any) -> str:
+    """The most useful one-line description that a Mistral error body offers."""
+    if isinstance(body, dict):
+        message = body.get("message")
+        if isinstance(message, str) and message:
+            return message
+        detail = body.get("detail")
+        if isinstance(detail, list) and detail:
+            parts = []
+            for item in detail[:5]:
+                if isinstance(item, dict):
+                    loc = ".".join(str(p) for p in item.get("loc", ()))
+                    parts.append(f"{loc}: {item.get('msg', '')}".strip(": "))
+            if parts:
+                return "; ".join(parts)
+        if isinstance(detail, str):
+            return detail
+        error = body.get("error")
+        if isinstance(error, dict):
+            return _summary(error)
+    if isinstance(body, str) and body.strip():
+        return body.strip()[:500]
+    return "no error message in the reply"
+
+
+def status_error(
+    status_code: int,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+    request: httpx.Request | None,
+    retries: int = 0,
+) -> APIStatusError:
+    """Build the typed error for an HTTP error reply."""
+    body = parse_body(content, headers.get("content-type"))
+    cls = _STATUS_ERRORS.get(status_code)
+    if cls is None:
+        cls = InternalServerError if status_code >= 500 else APIStatusError
+    message = f"Error code: {status_code} - {_summary(body)}"
+    request_id = _request_id(headers)
+    if request_id:
+        message += f" (request id {request_id})"
+    return cls(
+        message,
+        status_code=status_code,
+        request=request,
+        body=body,
+        headers=headers,
+        retries=retries,
+    )
+
+
+def stream_error(
+    body: Any,
+    *,
+    status_code: int,
+    headers: Mapping[str, str],
+    request: httpx.Request | None,
+    retries: int = 0,
+) -> StreamError:
+    """Build the error for an error object that arrived inside an event stream."""
+    return StreamError(
+        f"Error in stream: {_summary(body)}",
+        status_code=status_code,
+        request=request,
+        body=body,
+        headers=headers,
+        retries=retries,
+    )
+
+
+def transport_error(exc: Exception, request: httpx.Request | None, retries: int) -> APIError:
+    """Map an httpx transport exception to this package's tree.
+
+    The message names the method and URL, never a header, so the API key cannot leak through it.
+    """
+    where = f"{request.method} {request.url}" if request is not None else "request"
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"{kind}: {where} timed out", request=request, retries=retries)
+    return APIConnectionError(
+        f"{kind}: connection error on {where}: {exc}", request=request, retries=retries
+    )

@@ -1,0 +1,94 @@
+"""Concurrency limit and rate limit headers.
+
+The limiter caps in-flight requests of one client. It is an anyio ``Semaphore`` (not a
+``CapacityLimiter``) because a stream's slot may be released by a different task than the one
+that took it: a stream abandoned with ``break`` is closed by the event loop's async generator
+finaliser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import anyio
+
+
+class ConcurrencyLimiter:
+    """At most ``limit`` requests in flight; ``None`` means no limit and costs nothing."""
+
+    def __init__(self, limit: int | None) -> None:
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise TypeError("max_concurrency must be an int or None")
+        self.limit = limit
+        # anyio >= 4.5 lets a Semaphore be created before any event loop runs.
+        self._semaphore = anyio.Semaphore(limit) if limit is not None else None
+
+    async def acquire(self) -> None:
+        if self._semaphore is not None:
+            await self._semaphore.acquire()
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+
+    @property
+    def in_flight(self) -> int:
+        """Requests holding a slot now (0 when unlimited, since nothing is counted then)."""
+        if self._semaphore is None or self.limit is None:
+            return 0
+        return self.limit - self._semaphore.value
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class RateLimitInfo:
+    """The rate limit headers of one reply.
+
+    Mistral reports limits per minute and per month for tokens and requests; the names vary
+    with the account, so every header whose name mentions ``ratelimit`` is kept in ``raw``.
+    """
+
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitInfo:
+        return cls({k.lower(): v for k, v in headers.items() if "ratelimit" in k.lower()})
+
+    def _get(self, *names: str) -> int | None:
+        for name in names:
+            if name in self.raw:
+                return _int(self.raw[name])
+        return None
+
+    @property
+    def requests_limit(self) -> int | None:
+        return self._get("x-ratelimit-limit-req-minute", "x-ratelimit-limit-requests")
+
+    @property
+    def requests_remaining(self) -> int | None:
+        return self._get("x-ratelimit-remaining-req-minute", "x-ratelimit-remaining-requests")
+
+    @property
+    def tokens_limit(self) -> int | None:
+        return self._get("x-ratelimit-limit-tokens-minute", "x-ratelimit-limit-tokens")
+
+    @property
+    def tokens_remaining(self) -> int | None:
+        return self._get("x-ratelimit-remaining-tokens-minute", "x-ratelimit-remaining-tokens")
+
+    @property
+    def tokens_month_limit(self) -> int | None:
+        return self._get("x-ratelimit-limit-tokens-month")
+
+    @property
+    def tokens_month_remaining(self) -> int | None:
+        return self._get("x-ratelimit-remaining-tokens-month")

@@ -1,0 +1,296 @@
+"""``Mistral``: the blocking client, a thin shim over ``AsyncMistral``.
+
+It adds no behaviour of its own: every call is the async core's call, run on a private event
+loop thread through an anyio ``BlockingPortal``; a stream's chunks are moved across one by one.
+Sync resources are declared by pointing at the async methods (``complete =
+blocking(AsyncChat.complete)``), so signatures, defaults and docs come from one place.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
+
+import httpx
+from typing_extensions import ParamSpec, Self
+
+from ._client import _NOT_GIVEN, AsyncMistral
+from ._errors import ClientClosedError
+from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
+from ._portal import PortalThread
+from ._streaming import AsyncStream, ChatCompletionStream
+from .types._base import ResponseInfo
+from .types.chat import ChatCompletionResponse, CompletionChunk
+
+if TYPE_CHECKING:
+    from .resources.chat import SyncChat
+
+P = ParamSpec("P")
+T = TypeVar("T")
+ChunkT = TypeVar("ChunkT")
+ResourceT = TypeVar("ResourceT")
+SyncStreamT = TypeVar("SyncStreamT", bound="SyncStream[Any]")
+
+
+async def _next(iterator: AsyncIterator[T]) -> tuple[bool, T | None]:
+    try:
+        return True, await iterator.__anext__()
+    except StopAsyncIteration:
+        return False, None
+
+
+class Mistral:
+    """Blocking client of the Mistral AI API; the same options and methods as ``AsyncMistral``.
+
+    Calls run on a private event loop thread started on first use and stopped by ``close()``
+    (or ``with``). One client may be used from many threads at once. Calling it from a thread
+    that runs an event loop raises ``SyncInEventLoopError`` (use ``AsyncMistral`` there), except
+    in a notebook kernel, where blocking the cell is expected. A supplied ``http_client`` must
+    be an ``httpx.AsyncClient``: it runs on the private loop.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_concurrency: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._async = AsyncMistral(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_concurrency=max_concurrency,
+            default_headers=default_headers,
+            http_client=http_client,
+        )
+        self._portal = PortalThread()
+        self._owns_portal = True
+        # A client dropped without close() must not leave its loop thread behind.
+        self._finalizer = weakref.finalize(self, self._portal.stop)
+
+    def __repr__(self) -> str:
+        return repr(self._async).replace("AsyncMistral", type(self).__name__, 1)
+
+    @property
+    def async_client(self) -> AsyncMistral:
+        """The async core this client runs on."""
+        return self._async
+
+    @property
+    def base_url(self) -> str:
+        return self._async.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._async.max_retries
+
+    @property
+    def max_concurrency(self) -> int | None:
+        return self._async.max_concurrency
+
+    @property
+    def is_closed(self) -> bool:
+        return self._async.is_closed
+
+    def _run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        return self._portal.call(functools.partial(fn, *args, **kwargs))
+
+    def _iterate(self, iterable: AsyncIterable[T]) -> Iterator[T]:
+        """Move an async iterator's items across the portal, closing it however we stop."""
+        iterator = iterable.__aiter__()
+        finished = False
+        try:
+            while True:
+                more, item = self._run(_next, iterator)
+                if not more:
+                    finished = True
+                    return
+                yield item  # type: ignore[misc]
+        finally:
+            aclose = getattr(iterator, "aclose", None)
+            if not finished and aclose is not None and self._portal.started:
+                self._run(aclose)
+
+    # -- resources ---------------------------------------------------------------------------
+
+    @cached_property
+    def chat(self) -> SyncChat:
+        """Chat completions: ``complete``, ``stream``."""
+        from .resources.chat import SyncChat
+
+        return SyncChat(self, self._async.chat)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        if self.is_closed:
+            raise ClientClosedError("This Mistral client has been closed; create a new one.")
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool and stop the loop thread; idempotent."""
+        if not self._owns_portal:
+            return
+        if self._portal.started:
+            self._run(self._async.aclose)
+        else:
+            self._async._closed = True  # nothing was ever opened on a loop
+        self._finalizer()
+
+    def with_options(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = _NOT_GIVEN,
+        max_retries: int | None = None,
+        max_concurrency: int | None = _NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A client with some options changed, sharing this one's pool and loop thread.
+
+        Closing it is a no-op; closing this client closes both.
+        """
+        new = object.__new__(type(self))
+        new._async = self._async.with_options(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_concurrency=max_concurrency,
+            default_headers=default_headers,
+        )
+        new._portal = self._portal
+        new._owns_portal = False
+        new._finalizer = weakref.finalize(new, lambda: None)
+        return new
+
+
+class SyncResource(Generic[ResourceT]):
+    """A blocking view of one async resource."""
+
+    def __init__(self, client: Mistral, inner: ResourceT) -> None:
+        self._client = client
+        self._inner = inner
+
+
+class blocking(Generic[P, T]):
+    """Declares a blocking method that runs the given async method on the client's portal."""
+
+    def __init__(self, fn: Callable[Concatenate[Any, P], Awaitable[T]]) -> None:
+        self._fn = fn
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, T]: ...
+    def __get__(self, obj: SyncResource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        bound: Callable[P, Awaitable[T]] = getattr(obj._inner, self._fn.__name__)
+        client = obj._client
+
+        @functools.wraps(self._fn)
+        def call(*args: P.args, **kwargs: P.kwargs) -> T:
+            return client._run(bound, *args, **kwargs)
+
+        return call
+
+
+class streaming(Generic[P, SyncStreamT]):
+    """Declares a blocking method returning ``wrapper`` around the async method's stream."""
+
+    def __init__(
+        self,
+        fn: Callable[Concatenate[Any, P], AsyncStream[Any]],
+        wrapper: type[SyncStreamT],
+    ) -> None:
+        self._fn = fn
+        self._wrapper = wrapper
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, SyncStreamT]: ...
+    def __get__(self, obj: SyncResource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        bound = getattr(obj._inner, self._fn.__name__)
+        client, wrapper = obj._client, self._wrapper
+
+        @functools.wraps(self._fn)
+        def call(*args: P.args, **kwargs: P.kwargs) -> SyncStreamT:
+            return wrapper(client, bound(*args, **kwargs))
+
+        return call
+
+
+class SyncStream(Generic[ChunkT]):
+    """A blocking view of an ``AsyncStream``: ``with`` and/or ``for``."""
+
+    def __init__(self, client: Mistral, inner: AsyncStream[Any]) -> None:
+        self._client = client
+        self._inner = inner
+
+    def __enter__(self) -> Self:
+        self._client._run(self._inner.__aenter__)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[ChunkT]:
+        return self._client._iterate(self._inner)
+
+    def close(self) -> None:
+        if not self._inner.closed:
+            self._client._run(self._inner.aclose)
+
+    @property
+    def closed(self) -> bool:
+        return self._inner.closed
+
+    @property
+    def response_info(self) -> ResponseInfo | None:
+        return self._inner.response_info
+
+
+class SyncChatCompletionStream(SyncStream[CompletionChunk]):
+    _inner: ChatCompletionStream
+
+    def text_deltas(self) -> Iterator[str]:
+        """Only the text of the first choice, as it arrives."""
+        return self._client._iterate(self._inner.text_deltas())
+
+    def current_completion(self) -> ChatCompletionResponse:
+        """The completion assembled from the chunks received so far."""
+        return self._inner.current_completion()
+
+    def get_final_completion(self) -> ChatCompletionResponse:
+        """Read the rest of the stream and return the whole completion."""
+        return self._client._run(self._inner.get_final_completion)

@@ -1,0 +1,1 @@
+"""One module per API area: typed methods that describe a request and its response model."""
