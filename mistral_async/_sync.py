@@ -33,7 +33,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 ChunkT = TypeVar("ChunkT")
 ResourceT = TypeVar("ResourceT")
-SyncStreamT = TypeVar("SyncStreamT", bound="SyncStream[Any]")
+WrapperT = TypeVar("WrapperT")
 
 
 async def _next(iterator: AsyncIterator[T]) -> tuple[bool, T | None]:
@@ -216,13 +216,14 @@ class blocking(Generic[P, T]):
         return call
 
 
-class streaming(Generic[P, SyncStreamT]):
-    """Declares a blocking method returning ``wrapper`` around the async method's stream."""
+class wrapped(Generic[P, WrapperT]):
+    """Declares a blocking method whose async twin returns an object without awaiting (a
+    stream, a paginator); the blocking method returns ``wrapper(client, that_object)``."""
 
     def __init__(
         self,
-        fn: Callable[Concatenate[Any, P], AsyncStream[Any]],
-        wrapper: type[SyncStreamT],
+        fn: Callable[Concatenate[Any, P], Any],
+        wrapper: Callable[[Mistral, Any], WrapperT],
     ) -> None:
         self._fn = fn
         self._wrapper = wrapper
@@ -231,7 +232,7 @@ class streaming(Generic[P, SyncStreamT]):
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
     @overload
-    def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, SyncStreamT]: ...
+    def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, WrapperT]: ...
     def __get__(self, obj: SyncResource[Any] | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
@@ -239,7 +240,7 @@ class streaming(Generic[P, SyncStreamT]):
         client, wrapper = obj._client, self._wrapper
 
         @functools.wraps(self._fn)
-        def call(*args: P.args, **kwargs: P.kwargs) -> SyncStreamT:
+        def call(*args: P.args, **kwargs: P.kwargs) -> WrapperT:
             return wrapper(client, bound(*args, **kwargs))
 
         return call

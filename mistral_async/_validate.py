@@ -28,15 +28,27 @@ def split_options(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOpt
     return params, options  # type: ignore[return-value]
 
 
+# Names pydantic gives the branches of a plain union in an error location; none is a field name.
+_BRANCH_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "none", "list", "dict"})
+
+
+def _is_union_branch(part: str) -> bool:
+    return part in _BRANCH_NAMES or "[" in part or "-" in part or part[:1].isupper()
+
+
 def error_location(loc: tuple[int | str, ...]) -> str:
-    """``('messages', 0, 'user', 'content')`` → ``messages[0].content``."""
+    """``('messages', 0, 'user', 'content', 'str')`` → ``messages[0].content``.
+
+    Drops what pydantic adds for unions: the tag after a list index in a discriminated union,
+    and the branch name (``str``, ``list[...]``, ``ToolChoice``) in a plain one.
+    """
     out = ""
     previous: int | str | None = None
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif isinstance(previous, int) and part in UNION_TAGS:
-            pass  # the tag pydantic adds after a list index in a discriminated union
+        elif (isinstance(previous, int) and part in UNION_TAGS) or _is_union_branch(part):
+            pass
         else:
             out += f".{part}" if out else str(part)
         previous = part
@@ -50,14 +62,16 @@ def validate_params(model: type[ModelT], params: Mapping[str, Any]) -> ModelT:
     try:
         return model.model_validate(data, strict=True, extra="forbid")
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        # Of a union's failed branches, the deepest error is the one closest to the mistake.
+        first = max(errors, key=lambda e: len(e["loc"]))
         where = error_location(tuple(first["loc"]))
         message = first["msg"]
         if first["type"] == "extra_forbidden":
             message = "unknown argument or field (the API would reject it)"
         elif first["type"] == "missing":
             message = "is required"
-        more = len(exc.errors()) - 1
+        more = len({error_location(tuple(e["loc"])) for e in errors}) - 1
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"
         raise ArgumentError(where, message) from None

@@ -6,7 +6,7 @@ from typing_extensions import Unpack
 
 from .._options import RequestOptions
 from .._streaming import ChatCompletionStream
-from .._sync import SyncChatCompletionStream, SyncResource, blocking, streaming
+from .._sync import SyncChatCompletionStream, SyncResource, blocking, wrapped
 from ..types.chat import ChatCompletionParams, ChatCompletionRequest, ChatCompletionResponse
 from ._base import AsyncAPIResource, json_request
 
@@ -50,4 +50,4 @@ class SyncChat(SyncResource[AsyncChat]):
     """Blocking chat completions: the same methods, run on the client's loop thread."""
 
     complete = blocking(AsyncChat.complete)
-    stream = streaming(AsyncChat.stream, SyncChatCompletionStream)
+    stream = wrapped(AsyncChat.stream, SyncChatCompletionStream)
