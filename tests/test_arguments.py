@@ -21,7 +21,8 @@ def never_called(request: httpx.Request) -> httpx.Response:  # pragma: no cover
 @pytest.fixture
 def client() -> AsyncMistral:
     return AsyncMistral(
-        api_key="sk-test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(never_called))
+        api_key="sk-test",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(never_called)),
     )
 
 
@@ -39,8 +40,10 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"stop": 5}, "stop"),
     ({"tool_choice": "sometimes"}, "tool_choice"),
     ({"response_format": {"type": "yaml"}}, "response_format.type"),
-    ({"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}},
-     "response_format.json_schema.schema"),
+    (
+        {"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}},
+        "response_format.json_schema.schema",
+    ),
     ({"tools": [{"type": "function", "function": {"name": "f"}}]}, "tools[0].function.parameters"),
     ({"prompt_mode": "fast"}, "prompt_mode"),
     ({"safe_prompt": "yes"}, "safe_prompt"),
@@ -50,7 +53,10 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"messages": [{"role": "user", "content": 3}]}, "messages[0].content"),
     ({"messages": [{"role": "user", "content": "x", "nme": "bob"}]}, "messages[0].nme"),
     ({"messages": [{"role": "system"}]}, "messages[0].content"),
-    ({"messages": [{"role": "user", "content": [{"type": "text"}]}]}, "messages[0].content[0].text"),
+    (
+        {"messages": [{"role": "user", "content": [{"type": "text"}]}]},
+        "messages[0].content[0].text",
+    ),
     ({"messages": "hello"}, "messages"),
     ({"model": 7}, "model"),
 ]
@@ -97,8 +103,10 @@ def test_bad_constructor_options() -> None:
 
 
 def test_sync_client_validates_the_same_way() -> None:
-    client = Mistral(api_key="sk-test", http_client=httpx.AsyncClient(
-        transport=httpx.MockTransport(never_called)))
+    client = Mistral(
+        api_key="sk-test",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(never_called)),
+    )
     with client, pytest.raises(ArgumentError, match="'top_p'"):
         client.chat.complete(model="m", messages=[USER], top_p=3)
 
@@ -110,10 +118,20 @@ async def test_valid_full_argument_set_is_accepted(client: AsyncMistral) -> None
             model="mistral-small-latest",
             messages=(
                 {"role": "system", "content": "Be brief."},
-                {"role": "user", "content": [{"type": "text", "text": "hi"},
-                                             {"type": "image_url", "image_url": "https://x/y.png"}]},
-                {"role": "assistant", "content": None, "tool_calls": [
-                    {"id": "abcdefghi", "function": {"name": "f", "arguments": "{}"}}]},
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "hi"},
+                        {"type": "image_url", "image_url": "https://x/y.png"},
+                    ],
+                },
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": "abcdefghi", "function": {"name": "f", "arguments": "{}"}}
+                    ],
+                },
                 {"role": "tool", "content": "42", "tool_call_id": "abcdefghi", "name": "f"},
             ),
             temperature=0.3,
@@ -122,9 +140,13 @@ async def test_valid_full_argument_set_is_accepted(client: AsyncMistral) -> None
             stop=["\n\n"],
             random_seed=7,
             metadata={"team": "a"},
-            response_format={"type": "json_schema", "json_schema": {
-                "name": "answer", "schema": {"type": "object"}, "strict": True}},
-            tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": {"type": "object"}, "strict": True},
+            },
+            tools=[
+                {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
+            ],
             tool_choice={"type": "function", "function": {"name": "f"}},
             presence_penalty=0.1,
             frequency_penalty=-0.1,
