@@ -7,6 +7,7 @@ error from :mod:`._errors`; a success is read into the caller's response model.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from functools import cached_property
@@ -49,9 +50,20 @@ from ._retry import RetryPolicy, is_retryable_status, retry_delay
 from .types._base import ResponseInfo, ResponseModel
 
 if TYPE_CHECKING:
+    from .resources.batch import AsyncBatch
     from .resources.chat import AsyncChat
+    from .resources.classifiers import AsyncClassifiers
+    from .resources.embeddings import AsyncEmbeddings
+    from .resources.files import AsyncFiles
+    from .resources.fim import AsyncFim
+    from .resources.fine_tuning import AsyncFineTuning
+    from .resources.models import AsyncModels
+    from .resources.ocr import AsyncOcr
 
 ResponseT = TypeVar("ResponseT", bound=ResponseModel)
+
+# Log lines name the method, URL and status only: headers (and so the API key) are never logged.
+log = logging.getLogger("mistral_async")
 
 _NOT_GIVEN: Any = object()
 
@@ -150,6 +162,62 @@ class AsyncMistral:
         from .resources.chat import AsyncChat
 
         return AsyncChat(self)
+
+    @cached_property
+    def fim(self) -> AsyncFim:
+        """Fill-in-the-middle code completion: ``complete``, ``stream``."""
+        from .resources.fim import AsyncFim
+
+        return AsyncFim(self)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddings:
+        """Embeddings: ``create``."""
+        from .resources.embeddings import AsyncEmbeddings
+
+        return AsyncEmbeddings(self)
+
+    @cached_property
+    def models(self) -> AsyncModels:
+        """Models: ``list``, ``retrieve``, ``delete``; fine-tuned ``update``, ``archive``..."""
+        from .resources.models import AsyncModels
+
+        return AsyncModels(self)
+
+    @cached_property
+    def classifiers(self) -> AsyncClassifiers:
+        """Moderation and classification: ``moderate``, ``moderate_chat``, ``classify``..."""
+        from .resources.classifiers import AsyncClassifiers
+
+        return AsyncClassifiers(self)
+
+    @cached_property
+    def files(self) -> AsyncFiles:
+        """Files: ``upload``, ``list``, ``retrieve``, ``delete``, ``download``..."""
+        from .resources.files import AsyncFiles
+
+        return AsyncFiles(self)
+
+    @cached_property
+    def fine_tuning(self) -> AsyncFineTuning:
+        """Fine-tuning: ``fine_tuning.jobs.create``, ``list``, ``get``, ``cancel``, ``start``."""
+        from .resources.fine_tuning import AsyncFineTuning
+
+        return AsyncFineTuning(self)
+
+    @cached_property
+    def batch(self) -> AsyncBatch:
+        """Batch inference: ``batch.jobs.create``, ``list``, ``get``, ``cancel``."""
+        from .resources.batch import AsyncBatch
+
+        return AsyncBatch(self)
+
+    @cached_property
+    def ocr(self) -> AsyncOcr:
+        """OCR: ``process``."""
+        from .resources.ocr import AsyncOcr
+
+        return AsyncOcr(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -290,6 +358,14 @@ class AsyncMistral:
                         request=http_request,
                         retries=retries,
                     )
+            log.info(
+                "Retrying %s %s in %.2f s (retry %d of %d)",
+                http_request.method,
+                http_request.url,
+                delay,
+                retries + 1,
+                policy.max_retries,
+            )
             await anyio.sleep(delay)
             retries += 1
 

@@ -1,0 +1,17 @@
+"""The server's routes, one module per API area.
+
+To serve a new area, write ``_routes/<area>.py`` with a module-level ``routes: list[BaseRoute]``
+(use ``_request.json_body`` to get a validated body and raise ``ApiError`` for API errors), then
+add one line to :data:`ROUTES` below.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from . import chat, models
+
+ROUTES: list[BaseRoute] = [
+    *chat.routes,
+    *models.routes,
+]

@@ -1,0 +1,138 @@
+"""What every route does with a request: reject it as the API would, or hand over its body.
+
+Routes raise :class:`ApiError` (a Mistral error object, e.g. 404 for an unknown model) or
+:class:`RequestInvalid` (422 with the spec's ``HTTPValidationError``); the app turns both into
+responses. Bodies are checked against the spec's request schema by the conformance checker, and
+its violations are reported in FastAPI's shape, as the live API (a FastAPI app) does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from .._catalog import KnownModel, find_model
+from .._openapi import OpenAPISpec
+from .._violations import Violation
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What routes need to know about the server they run in."""
+
+    spec: OpenAPISpec
+    validate_requests: bool
+    seed: int
+
+
+STATE_KEY = "mistral_settings"
+
+
+def settings(request: Request) -> Settings:
+    found: Settings = getattr(request.app.state, STATE_KEY)
+    return found
+
+
+class ApiError(Exception):
+    """A failure answered with a Mistral error object."""
+
+    def __init__(
+        self, status: int, message: str, *, error_type: str | None = None, param: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error_type = error_type
+        self.param = param
+
+
+class RequestInvalid(Exception):
+    """A body the spec refuses: 422 with ``{"detail": [...]}``."""
+
+    def __init__(self, detail: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(detail)} validation error(s)")
+        self.detail = detail
+
+
+# jsonschema keyword → pydantic error type, so `detail[].type` reads like the live API's.
+_ERROR_TYPES = {
+    "required": "missing",
+    "additionalProperties": "extra_forbidden",
+    "maximum": "less_than_equal",
+    "minimum": "greater_than_equal",
+    "exclusiveMaximum": "less_than",
+    "exclusiveMinimum": "greater_than",
+    "enum": "enum",
+    "const": "literal_error",
+    "discriminator": "union_tag_invalid",
+    "minLength": "string_too_short",
+    "maxLength": "string_too_long",
+    "minItems": "too_short",
+    "maxItems": "too_long",
+    "pattern": "string_pattern_mismatch",
+    "json": "json_invalid",
+}
+_TYPE_ERRORS = {
+    "string": "string_type",
+    "integer": "int_type",
+    "number": "float_type",
+    "boolean": "bool_type",
+    "array": "list_type",
+    "object": "dict_type",
+    "null": "none_required",
+}
+
+
+def validation_detail(violation: Violation) -> dict[str, Any]:
+    """One ``ValidationError`` item of the spec's ``HTTPValidationError``."""
+    if violation.keyword == "type":
+        expected = violation.expected
+        first = expected[0] if isinstance(expected, list) and expected else expected
+        kind = _TYPE_ERRORS.get(str(first), "type_error")
+    else:
+        kind = _ERROR_TYPES.get(violation.keyword, "value_error")
+    return {
+        "type": kind,
+        "loc": list(violation.location),
+        "msg": violation.message,
+        "input": violation.instance,
+    }
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, checked against the spec when the server validates."""
+    raw = await request.body()
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        violation = Violation(
+            ("body",), f"JSON decode error: {exc}", "json", raw.decode("utf-8", "replace")
+        )
+        raise RequestInvalid([validation_detail(violation)]) from exc
+    config = settings(request)
+    if config.validate_requests:
+        content_type = request.headers.get("content-type", "")
+        violations = config.spec.request_violations(
+            request.method, request.url.path, body, content_type
+        )
+        if violations:
+            raise RequestInvalid([validation_detail(v) for v in violations])
+    if not isinstance(body, dict):
+        violation = Violation(("body",), "Input should be an object", "type", body, "object")
+        raise RequestInvalid([validation_detail(violation)])
+    return body
+
+
+def known_model(body: dict[str, Any], capability: str) -> KnownModel:
+    """The model a request names; 404 if unknown, 400 if it cannot do ``capability``."""
+    name = body.get("model")
+    model = find_model(name) if isinstance(name, str) else None
+    if model is None:
+        raise ApiError(404, f"Invalid model: {name!r} is not a known model", param="model")
+    if capability not in model.capabilities:
+        message = f"Invalid model: {name!r} does not support {capability}"
+        raise ApiError(400, message, param="model")
+    return model
