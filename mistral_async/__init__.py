@@ -1,38 +1,185 @@
 """mistral_async: an async-first Python SDK for the Mistral AI API.
 
 ``AsyncMistral`` is the client; ``Mistral`` is the same client for blocking code.
+
+Public names are imported on first use (PEP 562), so that importing the package costs little
+more than its dependencies: the models, resources and helpers load when they are needed.
 """
 
-from ._client import AsyncMistral
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    ArgumentError,
-    AuthenticationError,
-    BadRequestError,
-    ClientClosedError,
-    ConflictError,
-    InternalServerError,
-    MissingAPIKeyError,
-    MistralError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    StreamError,
-    StreamIdleTimeoutError,
-    SyncInEventLoopError,
-    UnprocessableEntityError,
-)
-from ._limits import RateLimitInfo
-from ._options import RequestOptions
-from ._retry import RetryPolicy
-from ._streaming import AsyncStream, ChatCompletionStream
-from ._sync import Mistral, SyncChatCompletionStream, SyncStream
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .types._base import ResponseInfo
+
+if TYPE_CHECKING:
+    from ._client import AsyncMistral
+    from ._download import FileDownload, SyncFileDownload
+    from ._errors import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        ArgumentError,
+        AuthenticationError,
+        BadRequestError,
+        BatchInputError,
+        BatchOutputError,
+        ClientClosedError,
+        ConflictError,
+        ContentFilterFinishReasonError,
+        DuplicateCustomIDError,
+        InternalServerError,
+        LengthFinishReasonError,
+        MissingAPIKeyError,
+        MistralError,
+        NotFoundError,
+        ParseError,
+        PermissionDeniedError,
+        RateLimitError,
+        StreamError,
+        StreamIdleTimeoutError,
+        StrictSchemaError,
+        StructuredOutputError,
+        SyncInEventLoopError,
+        ToolDefinitionError,
+        UnprocessableEntityError,
+    )
+    from ._jsonl import BatchFileSummary
+    from ._limits import RateLimitInfo
+    from ._options import RequestOptions
+    from ._pagination import AsyncPaginator, SyncPaginator
+    from ._progress import BatchProgress, ProgressPrinter
+    from ._response_info import ResponseInfo
+    from ._retry import RetryPolicy
+    from ._runner import BatchItem, BatchResult, BatchRun, BatchRunner, RunnerOptions
+    from ._streaming import AsyncStream, ChatCompletionStream
+    from ._structured import (
+        ParsedChatCompletion,
+        ParsedChatCompletionStream,
+        SyncParsedChatCompletionStream,
+    )
+    from ._sync import Mistral, SyncChatCompletionStream, SyncStream
+    from ._sync_runner import SyncBatchRun, SyncBatchRunner
+    from .cache import CacheStats, CacheStore, InMemoryCacheStore, ResponseCache
+    from .conversation import Conversation, ConversationStore, ConversationStream
+    from .tools import (
+        FunctionTool,
+        SyncToolSteps,
+        ToolResult,
+        ToolRun,
+        ToolStep,
+        ToolSteps,
+        function_tool,
+    )
+    from .usage import ModelPrice, UsageRecord, UsageSummary, UsageTracker
+
+# Where each public name is defined; keep in step with the imports above and __all__.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "._client": ("AsyncMistral",),
+    "._download": (
+        "FileDownload",
+        "SyncFileDownload",
+    ),
+    "._errors": (
+        "APIConnectionError",
+        "APIError",
+        "APIResponseValidationError",
+        "APIStatusError",
+        "APITimeoutError",
+        "ArgumentError",
+        "AuthenticationError",
+        "BadRequestError",
+        "BatchInputError",
+        "BatchOutputError",
+        "ClientClosedError",
+        "ConflictError",
+        "ContentFilterFinishReasonError",
+        "DuplicateCustomIDError",
+        "InternalServerError",
+        "LengthFinishReasonError",
+        "MissingAPIKeyError",
+        "MistralError",
+        "NotFoundError",
+        "ParseError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "StreamError",
+        "StreamIdleTimeoutError",
+        "StrictSchemaError",
+        "StructuredOutputError",
+        "SyncInEventLoopError",
+        "ToolDefinitionError",
+        "UnprocessableEntityError",
+    ),
+    "._jsonl": ("BatchFileSummary",),
+    "._limits": ("RateLimitInfo",),
+    "._options": ("RequestOptions",),
+    "._pagination": (
+        "AsyncPaginator",
+        "SyncPaginator",
+    ),
+    "._progress": (
+        "BatchProgress",
+        "ProgressPrinter",
+    ),
+    "._retry": ("RetryPolicy",),
+    "._runner": (
+        "BatchItem",
+        "BatchResult",
+        "BatchRun",
+        "BatchRunner",
+        "RunnerOptions",
+    ),
+    "._streaming": (
+        "AsyncStream",
+        "ChatCompletionStream",
+    ),
+    "._structured": (
+        "ParsedChatCompletion",
+        "ParsedChatCompletionStream",
+        "SyncParsedChatCompletionStream",
+    ),
+    "._sync": (
+        "Mistral",
+        "SyncChatCompletionStream",
+        "SyncStream",
+    ),
+    "._sync_runner": (
+        "SyncBatchRun",
+        "SyncBatchRunner",
+    ),
+    ".cache": (
+        "CacheStats",
+        "CacheStore",
+        "InMemoryCacheStore",
+        "ResponseCache",
+    ),
+    ".conversation": (
+        "Conversation",
+        "ConversationStore",
+        "ConversationStream",
+    ),
+    ".tools": (
+        "FunctionTool",
+        "SyncToolSteps",
+        "ToolResult",
+        "ToolRun",
+        "ToolStep",
+        "ToolSteps",
+        "function_tool",
+    ),
+    "._response_info": ("ResponseInfo",),
+    ".usage": (
+        "ModelPrice",
+        "UsageRecord",
+        "UsageSummary",
+        "UsageTracker",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
     "APIConnectionError",
@@ -42,28 +189,85 @@ __all__ = [
     "APITimeoutError",
     "ArgumentError",
     "AsyncMistral",
+    "AsyncPaginator",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BatchFileSummary",
+    "BatchInputError",
+    "BatchItem",
+    "BatchOutputError",
+    "BatchProgress",
+    "BatchResult",
+    "BatchRun",
+    "BatchRunner",
+    "CacheStats",
+    "CacheStore",
     "ChatCompletionStream",
     "ClientClosedError",
     "ConflictError",
+    "ContentFilterFinishReasonError",
+    "Conversation",
+    "ConversationStore",
+    "ConversationStream",
+    "DuplicateCustomIDError",
+    "FileDownload",
+    "FunctionTool",
+    "InMemoryCacheStore",
     "InternalServerError",
+    "LengthFinishReasonError",
     "MissingAPIKeyError",
     "Mistral",
     "MistralError",
+    "ModelPrice",
     "NotFoundError",
+    "ParseError",
+    "ParsedChatCompletion",
+    "ParsedChatCompletionStream",
     "PermissionDeniedError",
+    "ProgressPrinter",
     "RateLimitError",
     "RateLimitInfo",
     "RequestOptions",
+    "ResponseCache",
     "ResponseInfo",
     "RetryPolicy",
+    "RunnerOptions",
     "StreamError",
     "StreamIdleTimeoutError",
+    "StrictSchemaError",
+    "StructuredOutputError",
+    "SyncBatchRun",
+    "SyncBatchRunner",
     "SyncChatCompletionStream",
+    "SyncFileDownload",
     "SyncInEventLoopError",
+    "SyncPaginator",
+    "SyncParsedChatCompletionStream",
     "SyncStream",
+    "SyncToolSteps",
+    "ToolDefinitionError",
+    "ToolResult",
+    "ToolRun",
+    "ToolStep",
+    "ToolSteps",
     "UnprocessableEntityError",
+    "UsageRecord",
+    "UsageSummary",
+    "UsageTracker",
     "__version__",
+    "function_tool",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # the next look-up is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})

@@ -32,6 +32,7 @@ from ._http import (
     RETRYABLE_EXCEPTIONS,
     USER_AGENT,
     APIRequest,
+    TransportName,
     build_request,
     new_http_client,
 )
@@ -46,10 +47,12 @@ from ._options import (
     TimeoutTypes,
     to_timeout,
 )
+from ._response_info import ResponseInfo
 from ._retry import RetryPolicy, is_retryable_status, retry_delay
-from .types._base import ResponseInfo, ResponseModel
+from .usage import UsageTracker
 
 if TYPE_CHECKING:
+    from .cache import ResponseCache
     from .resources.batch import AsyncBatch
     from .resources.chat import AsyncChat
     from .resources.classifiers import AsyncClassifiers
@@ -59,13 +62,17 @@ if TYPE_CHECKING:
     from .resources.fine_tuning import AsyncFineTuning
     from .resources.models import AsyncModels
     from .resources.ocr import AsyncOcr
+    from .types._base import ResponseModel
 
-ResponseT = TypeVar("ResponseT", bound=ResponseModel)
+# A string bound: the models (and pydantic's model machinery) load with the first resource used.
+ResponseT = TypeVar("ResponseT", bound="ResponseModel")
 
 # Log lines name the method, URL and status only: headers (and so the API key) are never logged.
 log = logging.getLogger("mistral_async")
 
 _NOT_GIVEN: Any = object()
+
+_URL_CACHE_SIZE = 256
 
 
 def _check_base_url(base_url: str) -> str:
@@ -104,6 +111,13 @@ class AsyncMistral:
     :param default_headers: headers sent with every request.
     :param http_client: an ``httpx.AsyncClient`` to use as is; the caller keeps ownership and
         closes it.
+    :param usage_tracker: records every reply's token usage; a new ``UsageTracker`` unless
+        given; ``None`` turns recording off.
+    :param cache: a ``ResponseCache`` for deterministic chat and FIM requests; off unless given.
+    :param transport: ``"httpx"`` (the default, asyncio and trio) or ``"aiohttp"``: the same
+        ``httpx.AsyncClient`` on aiohttp's faster HTTP implementation, on asyncio only; needs
+        the ``aiohttp`` extra (``pip install 'mistral-async[aiohttp]'``). Not with
+        ``http_client``, which brings its own transport.
     """
 
     def __init__(
@@ -116,6 +130,9 @@ class AsyncMistral:
         max_concurrency: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        usage_tracker: UsageTracker | None = _NOT_GIVEN,
+        cache: ResponseCache | None = None,
+        transport: TransportName = "httpx",
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if not key:
@@ -125,9 +142,12 @@ class AsyncMistral:
             )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ArgumentError("http_client", "must be an httpx.AsyncClient")
+        if http_client is not None and transport != "httpx":
+            raise ArgumentError("transport", "cannot be chosen with http_client")
         self.base_url = _check_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
+        self._urls: dict[str, httpx.URL] = {}
         self.timeout = to_timeout(timeout)
         self.max_retries = _check_retries(max_retries)
         self._limiter = ConcurrencyLimiter(_check_concurrency(max_concurrency))
@@ -140,8 +160,14 @@ class AsyncMistral:
             "Authorization": f"Bearer {key}",
         }
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else new_http_client(self.timeout)
+        self._http = (
+            http_client if http_client is not None else new_http_client(self.timeout, transport)
+        )
         self._closed = False
+        self.usage_tracker: UsageTracker | None = (
+            UsageTracker() if usage_tracker is _NOT_GIVEN else usage_tracker
+        )
+        self.cache = cache
 
     def __repr__(self) -> str:
         # Never the key: only what helps tell clients apart.
@@ -261,11 +287,14 @@ class AsyncMistral:
         max_retries: int | None = None,
         max_concurrency: int | None = _NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
+        usage_tracker: UsageTracker | None = _NOT_GIVEN,
+        cache: ResponseCache | None = _NOT_GIVEN,
     ) -> Self:
         """A client with some options changed that shares this one's connection pool.
 
         The new client shares this client's concurrency limit too, unless ``max_concurrency``
-        is given. Closing it does not close the shared pool; closing this client does.
+        is given, and its usage tracker and cache unless they are given. Closing it does not
+        close the shared pool; closing this client does.
         """
         new = type(self)(
             api_key=api_key if api_key is not None else self._api_key,
@@ -275,6 +304,8 @@ class AsyncMistral:
             max_concurrency=None if max_concurrency is _NOT_GIVEN else max_concurrency,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=self._http,
+            usage_tracker=self.usage_tracker if usage_tracker is _NOT_GIVEN else usage_tracker,
+            cache=self.cache if cache is _NOT_GIVEN else cache,
         )
         if max_concurrency is _NOT_GIVEN:
             new._limiter = self._limiter
@@ -301,11 +332,22 @@ class AsyncMistral:
         return build_request(
             self._http,
             request,
-            url=self.base_url + request.path,
+            url=self._url(request.path),
             headers=headers,
             timeout=timeout,
             extra_query=options.get("extra_query"),
         )
+
+    def _url(self, path: str) -> httpx.URL:
+        """``base_url + path``, parsed once: parsing a URL costs httpx more than the rest of
+        building the request."""
+        text = self.base_url + path
+        url = self._urls.get(text)
+        if url is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:  # paths with ids in them are many
+                self._urls.clear()
+            url = self._urls[text] = httpx.URL(text)
+        return url
 
     def _policy(self, options: RequestOptions) -> RetryPolicy:
         retries = options.get("max_retries")
@@ -327,6 +369,9 @@ class AsyncMistral:
         self._ensure_open()
         policy = self._policy(options)
         http_request = self._build(request, options, stream=stream)
+        cached = self.cache.entry(http_request) if self.cache is not None else None
+        if cached is not None and (hit := await cached.load()) is not None:
+            return hit, 0
         retries = retries_taken
         while True:
             try:
@@ -343,7 +388,7 @@ class AsyncMistral:
                 raise
             else:
                 if response.is_success:
-                    return response, retries
+                    return (await cached.save(response) if cached else response), retries
                 content = await self._read_error(response)
                 delay = (
                     retry_delay(retries, policy, response.headers)
@@ -389,7 +434,10 @@ class AsyncMistral:
             response, retries = await self._send(request, options, stream=False)
         finally:
             self._limiter.release()
-        return parse_response(response, cast_to, retries)
+        model = parse_response(response, cast_to, retries)
+        if self.usage_tracker is not None:
+            self.usage_tracker.observe(model, request.path)
+        return model
 
 
 def response_info(response: httpx.Response, retries: int) -> ResponseInfo:

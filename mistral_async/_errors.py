@@ -4,9 +4,18 @@ Exception hierarchy::
 
     MistralError
     ├── ArgumentError (also ValueError)          a bad argument, raised before any request
+    │   ├── ToolDefinitionError                  a tool function whose signature cannot be described
+    │   └── StrictSchemaError                    a response type that cannot become a strict schema
     ├── MissingAPIKeyError                       no api_key and no MISTRAL_API_KEY
     ├── ClientClosedError (also RuntimeError)    the client was closed
     ├── SyncInEventLoopError (also RuntimeError) the sync client called from inside an event loop
+    ├── BatchInputError (also ValueError)        a bad batch input line, or a batch that cannot run
+    │   └── DuplicateCustomIDError               the same custom_id twice in one batch input
+    ├── BatchOutputError                         a batch output file that cannot be resumed
+    ├── StructuredOutputError                    a reply without the parsed output asked for
+    │   ├── LengthFinishReasonError              cut by the token limit (``finish_reason: length``)
+    │   ├── ContentFilterFinishReasonError       withheld by content filtering
+    │   └── ParseError (also ValueError)         not JSON, or does not validate against the type
     └── APIError                                 anything that went wrong talking to the API
         ├── APIConnectionError                   no usable HTTP response (DNS, refused, dropped)
         │   └── APITimeoutError                  connect, read, write or pool timeout
@@ -45,17 +54,26 @@ __all__ = [
     "ArgumentError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchInputError",
+    "BatchOutputError",
     "ClientClosedError",
     "ConflictError",
+    "ContentFilterFinishReasonError",
+    "DuplicateCustomIDError",
     "InternalServerError",
+    "LengthFinishReasonError",
     "MissingAPIKeyError",
     "MistralError",
     "NotFoundError",
+    "ParseError",
     "PermissionDeniedError",
     "RateLimitError",
     "StreamError",
     "StreamIdleTimeoutError",
+    "StrictSchemaError",
+    "StructuredOutputError",
     "SyncInEventLoopError",
+    "ToolDefinitionError",
     "UnprocessableEntityError",
 ]
 
@@ -87,6 +105,80 @@ class ClientClosedError(MistralError, RuntimeError):
 
 class SyncInEventLoopError(MistralError, RuntimeError):
     """The blocking client was called from a thread that is running an event loop."""
+
+
+class BatchInputError(MistralError, ValueError):
+    """A batch input that cannot be run as given.
+
+    A bad line of a JSONL input (not JSON, no ``body``, an unknown field) becomes a failed
+    item carrying this error, with its ``line`` number, and the run goes on; an input that
+    cannot run at all (a missing file) raises it before anything is sent.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, path: str | None = None) -> None:
+        where = f"{path or 'input'}, line {line}: " if line is not None else ""
+        super().__init__(where + message)
+        self.line = line
+        self.path = path
+
+
+class DuplicateCustomIDError(BatchInputError):
+    """The same ``custom_id`` appears twice in one batch input; refused before anything is sent,
+    since results are matched (and runs resumed) by ``custom_id``."""
+
+
+class BatchOutputError(MistralError):
+    """A batch output file that cannot be resumed: a complete line in it is not a result line.
+    Nothing is written to it; move it aside or fix the line."""
+
+
+class ToolDefinitionError(ArgumentError):
+    """A tool function whose signature or docstring cannot be described as a JSON schema
+    (``*args``, a parameter without a type annotation, a type with no JSON form...)."""
+
+
+class StrictSchemaError(ArgumentError):
+    """A ``response_format`` type that cannot become a strict JSON schema (free-form mappings,
+    ``Any`` fields, a top level that is not an object...)."""
+
+
+class StructuredOutputError(MistralError):
+    """The reply did not give the parsed output that was asked for.
+
+    :param raw_text: the text the model wrote, kept so nothing is lost.
+    :param completion: the whole completion the text came from (``None`` if unknown).
+    """
+
+    def __init__(self, message: str, *, raw_text: str, completion: Any = None) -> None:
+        super().__init__(message)
+        self.raw_text = raw_text
+        self.completion = completion
+
+
+class LengthFinishReasonError(StructuredOutputError):
+    """The answer was cut by the token limit (``finish_reason`` ``length``) before it was whole."""
+
+
+class ContentFilterFinishReasonError(StructuredOutputError):
+    """The answer was withheld or cut by content filtering (``finish_reason: content_filter``)."""
+
+
+class ParseError(StructuredOutputError, ValueError):
+    """The answer is not JSON, or does not validate against the requested type.
+
+    ``errors`` lists pydantic's validation errors (empty when the text was not JSON at all).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw_text: str,
+        completion: Any = None,
+        errors: list[Any] | None = None,
+    ) -> None:
+        super().__init__(message, raw_text=raw_text, completion=completion)
+        self.errors: list[Any] = errors or []
 
 
 class APIError(MistralError):

@@ -9,17 +9,22 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import httpx
 
+from ._errors import ArgumentError
+from ._transport import PoolShards, aiohttp_transport
 from ._version import __version__
 
 USER_AGENT: Final = f"mistral-async/{__version__}"
 
 # Enough pooled connections that a high max_concurrency is not throttled by the pool; httpx's
-# defaults (100 / 20) make 256 concurrent requests queue inside httpcore.
+# defaults (100 / 20) make 256 concurrent requests queue inside httpcore. The default transport
+# splits them into small pools (see ._transport), each keeping all of its connections alive.
 DEFAULT_LIMITS: Final = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+
+TransportName = Literal["httpx", "aiohttp"]
 
 # Failures that may succeed on a new attempt. UnsupportedProtocol, InvalidURL and the like are
 # mistakes in the configuration, and no retry would mend them.
@@ -45,8 +50,21 @@ class APIRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def new_http_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=timeout, limits=DEFAULT_LIMITS)
+def new_http_client(
+    timeout: httpx.Timeout, transport: TransportName = "httpx"
+) -> httpx.AsyncClient:
+    """The client's own ``httpx.AsyncClient``, on httpx's transport or on aiohttp's.
+
+    Neither loads the certificate store now: that waits for the first request (see
+    :func:`._transport.default_ssl_context`).
+    """
+    if transport == "httpx":
+        pool: httpx.AsyncBaseTransport = PoolShards(DEFAULT_LIMITS)
+    elif transport == "aiohttp":
+        pool = aiohttp_transport(DEFAULT_LIMITS)
+    else:
+        raise ArgumentError("transport", f"must be 'httpx' or 'aiohttp', got {transport!r}")
+    return httpx.AsyncClient(timeout=timeout, limits=DEFAULT_LIMITS, transport=pool)
 
 
 def encode_json(body: Any) -> bytes:
@@ -57,7 +75,7 @@ def build_request(
     http: httpx.AsyncClient,
     request: APIRequest,
     *,
-    url: str,
+    url: httpx.URL | str,
     headers: Mapping[str, str],
     timeout: httpx.Timeout,
     extra_query: Mapping[str, Any] | None,

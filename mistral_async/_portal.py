@@ -11,6 +11,7 @@ import queue
 import sys
 import threading
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, TypeVar
 
 import anyio
@@ -106,6 +107,17 @@ class PortalThread:
     def call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         check_blocking_allowed()
         return self._start().call(fn, *args)
+
+    def enter(self, manager: AbstractAsyncContextManager[T]) -> AbstractContextManager[T]:
+        """A blocking context manager that enters and exits ``manager`` in one task on the
+        loop (a task group inside it must stay in the task that opened it)."""
+        check_blocking_allowed()
+        return self._start().wrap_async_context_manager(manager)
+
+    def start_task(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        """Start ``fn`` as a task on the loop; return once it calls ``task_status.started()``."""
+        check_blocking_allowed()
+        self._start().start_task(fn, *args)
 
     def stop(self) -> None:
         """Stop the loop thread after the calls under way have finished; idempotent."""

@@ -12,14 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
-import httpx
 from httpx_sse import EventSource, SSEError
 from pydantic import BaseModel, ValidationError
-from typing_extensions import Self
 
 from ._accumulate import ChatCompletionAccumulator
 from ._errors import (
@@ -28,10 +25,10 @@ from ._errors import (
     stream_error,
     transport_error,
 )
+from ._held import HeldResponse
 from ._http import RETRYABLE_EXCEPTIONS, APIRequest
 from ._options import RequestOptions
 from ._retry import retry_delay
-from .types._base import ResponseInfo
 from .types.chat import ChatCompletionResponse, CompletionChunk
 
 if TYPE_CHECKING:
@@ -42,7 +39,7 @@ ChunkT = TypeVar("ChunkT", bound=BaseModel)
 DONE = "[DONE]"
 
 
-class AsyncStream(Generic[ChunkT]):
+class AsyncStream(HeldResponse, Generic[ChunkT]):
     """An event stream of ``ChunkT``; use with ``async with`` and/or ``async for``.
 
     :param idle_timeout: seconds allowed between two events; ``None`` waits as long as the
@@ -58,77 +55,16 @@ class AsyncStream(Generic[ChunkT]):
         *,
         idle_timeout: float | None = None,
     ) -> None:
-        self._client = client
-        self._request = request
-        self._options = options
+        super().__init__(client, request, options)
         self._chunk_type = chunk_type
         self._idle_timeout = idle_timeout
-        self._response: httpx.Response | None = None
-        self._holds_slot = False
-        self._started = False
         self._iterating = False
-        self._closed = False
-        self._retries = 0
-        self.response_info: ResponseInfo | None = None
-        """Status, headers, request id, retries and rate limits, once the stream has started."""
-
-    async def __aenter__(self) -> Self:
-        await self._start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def __aiter__(self) -> AsyncIterator[ChunkT]:
         if self._iterating or self._closed:
             raise RuntimeError("A stream can be iterated once; this one is in use or closed.")
         self._iterating = True
         return self._iterate()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    async def _start(self) -> None:
-        if self._started:
-            return
-        self._started = True
-        await self._client._limiter.acquire()
-        self._holds_slot = True
-        try:
-            await self._open(retries_taken=0)
-        except BaseException:
-            await self.aclose()
-            raise
-
-    async def _open(self, retries_taken: int) -> None:
-        from ._client import response_info
-
-        response, self._retries = await self._client._send(
-            self._request, self._options, stream=True, retries_taken=retries_taken
-        )
-        self._response = response
-        self.response_info = response_info(response, self._retries)
-
-    async def aclose(self) -> None:
-        """Close the HTTP response and free the concurrency slot; safe to call twice."""
-        if self._closed:
-            return
-        self._closed = True
-        response, self._response = self._response, None
-        try:
-            if response is not None:
-                with anyio.CancelScope(shield=True):
-                    await response.aclose()
-        finally:
-            if self._holds_slot:
-                self._holds_slot = False
-                self._client._limiter.release()
 
     async def _iterate(self) -> AsyncIterator[ChunkT]:
         try:
@@ -257,6 +193,9 @@ class ChatCompletionStream(AsyncStream[CompletionChunk]):
             async for chunk in chunks:
                 self._accumulator.add(chunk)
                 yield chunk
+        # The stream reached [DONE]: its usage came in the last chunk.
+        if self._client.usage_tracker is not None:
+            self._client.usage_tracker.observe(self.current_completion(), self._request.path)
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Only the text of the first choice, as it arrives."""

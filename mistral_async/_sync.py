@@ -1,7 +1,8 @@
 """``Mistral``: the blocking client, a thin shim over ``AsyncMistral``.
 
 It adds no behaviour of its own: every call is the async core's call, run on a private event
-loop thread through an anyio ``BlockingPortal``; a stream's chunks are moved across one by one.
+loop thread through an anyio ``BlockingPortal``; a stream's chunks are moved across in batches
+(see ``._prefetch``).
 Sync resources are declared by pointing at the async methods (``complete =
 blocking(AsyncChat.complete)``), so signatures, defaults and docs come from one place.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
@@ -20,14 +22,26 @@ from typing_extensions import ParamSpec, Self
 
 from ._client import _NOT_GIVEN, AsyncMistral
 from ._errors import ClientClosedError
+from ._held import SyncHeldResponse
+from ._http import TransportName
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._portal import PortalThread
+from ._prefetch import STREAM_READ_AHEAD, read_ahead
 from ._streaming import AsyncStream, ChatCompletionStream
-from .types._base import ResponseInfo
 from .types.chat import ChatCompletionResponse, CompletionChunk
 
 if TYPE_CHECKING:
+    from .cache import ResponseCache
+    from .resources.batch import SyncBatch
     from .resources.chat import SyncChat
+    from .resources.classifiers import SyncClassifiers
+    from .resources.embeddings import SyncEmbeddings
+    from .resources.files import SyncFiles
+    from .resources.fim import SyncFim
+    from .resources.fine_tuning import SyncFineTuning
+    from .resources.models import SyncModels
+    from .resources.ocr import SyncOcr
+    from .usage import UsageTracker
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -50,7 +64,8 @@ class Mistral:
     (or ``with``). One client may be used from many threads at once. Calling it from a thread
     that runs an event loop raises ``SyncInEventLoopError`` (use ``AsyncMistral`` there), except
     in a notebook kernel, where blocking the cell is expected. A supplied ``http_client`` must
-    be an ``httpx.AsyncClient``: it runs on the private loop.
+    be an ``httpx.AsyncClient``: it runs on the private loop, an asyncio loop, so that
+    ``transport="aiohttp"`` works here too.
     """
 
     def __init__(
@@ -63,6 +78,9 @@ class Mistral:
         max_concurrency: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        usage_tracker: UsageTracker | None = _NOT_GIVEN,
+        cache: ResponseCache | None = None,
+        transport: TransportName = "httpx",
     ) -> None:
         self._async = AsyncMistral(
             api_key=api_key,
@@ -72,6 +90,9 @@ class Mistral:
             max_concurrency=max_concurrency,
             default_headers=default_headers,
             http_client=http_client,
+            usage_tracker=usage_tracker,
+            cache=cache,
+            transport=transport,
         )
         self._portal = PortalThread()
         self._owns_portal = True
@@ -102,8 +123,20 @@ class Mistral:
     def is_closed(self) -> bool:
         return self._async.is_closed
 
+    @property
+    def usage_tracker(self) -> UsageTracker | None:
+        return self._async.usage_tracker
+
+    @property
+    def cache(self) -> ResponseCache | None:
+        return self._async.cache
+
     def _run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         return self._portal.call(functools.partial(fn, *args, **kwargs))
+
+    def _enter(self, manager: AbstractAsyncContextManager[T]) -> AbstractContextManager[T]:
+        """Move an async context manager across the portal, entered and exited in one task."""
+        return self._portal.enter(manager)
 
     def _iterate(self, iterable: AsyncIterable[T]) -> Iterator[T]:
         """Move an async iterator's items across the portal, closing it however we stop."""
@@ -129,6 +162,54 @@ class Mistral:
         from .resources.chat import SyncChat
 
         return SyncChat(self, self._async.chat)
+
+    @cached_property
+    def fim(self) -> SyncFim:
+        from .resources.fim import SyncFim
+
+        return SyncFim(self, self._async.fim)
+
+    @cached_property
+    def embeddings(self) -> SyncEmbeddings:
+        from .resources.embeddings import SyncEmbeddings
+
+        return SyncEmbeddings(self, self._async.embeddings)
+
+    @cached_property
+    def models(self) -> SyncModels:
+        from .resources.models import SyncModels
+
+        return SyncModels(self, self._async.models)
+
+    @cached_property
+    def classifiers(self) -> SyncClassifiers:
+        from .resources.classifiers import SyncClassifiers
+
+        return SyncClassifiers(self, self._async.classifiers)
+
+    @cached_property
+    def files(self) -> SyncFiles:
+        from .resources.files import SyncFiles
+
+        return SyncFiles(self, self._async.files)
+
+    @cached_property
+    def fine_tuning(self) -> SyncFineTuning:
+        from .resources.fine_tuning import SyncFineTuning
+
+        return SyncFineTuning(self, self._async.fine_tuning)
+
+    @cached_property
+    def batch(self) -> SyncBatch:
+        from .resources.batch import SyncBatch
+
+        return SyncBatch(self, self._async.batch)
+
+    @cached_property
+    def ocr(self) -> SyncOcr:
+        from .resources.ocr import SyncOcr
+
+        return SyncOcr(self, self._async.ocr)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -164,6 +245,8 @@ class Mistral:
         max_retries: int | None = None,
         max_concurrency: int | None = _NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
+        usage_tracker: UsageTracker | None = _NOT_GIVEN,
+        cache: ResponseCache | None = _NOT_GIVEN,
     ) -> Self:
         """A client with some options changed, sharing this one's pool and loop thread.
 
@@ -177,6 +260,8 @@ class Mistral:
             max_retries=max_retries,
             max_concurrency=max_concurrency,
             default_headers=default_headers,
+            usage_tracker=usage_tracker,
+            cache=cache,
         )
         new._portal = self._portal
         new._owns_portal = False
@@ -192,11 +277,21 @@ class SyncResource(Generic[ResourceT]):
         self._inner = inner
 
 
-class blocking(Generic[P, T]):
-    """Declares a blocking method that runs the given async method on the client's portal."""
+class SyncMethod(Generic[P, T]):
+    """A blocking method derived from an async method of the wrapped resource.
 
-    def __init__(self, fn: Callable[Concatenate[Any, P], Awaitable[T]]) -> None:
+    ``adapt(client, bound_async_method, args, kwargs)`` is the one thing that differs between
+    kinds: run the coroutine on the portal (:func:`blocking`) or wrap the object the method
+    returns (:func:`wrapped`).
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        adapt: Callable[[Mistral, Callable[..., Any], tuple[Any, ...], dict[str, Any]], T],
+    ) -> None:
         self._fn = fn
+        self._adapt = adapt
         self.__doc__ = fn.__doc__
 
     @overload
@@ -206,79 +301,36 @@ class blocking(Generic[P, T]):
     def __get__(self, obj: SyncResource[Any] | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
-        bound: Callable[P, Awaitable[T]] = getattr(obj._inner, self._fn.__name__)
-        client = obj._client
+        bound = getattr(obj._inner, self._fn.__name__)
+        client, adapt = obj._client, self._adapt
 
         @functools.wraps(self._fn)
         def call(*args: P.args, **kwargs: P.kwargs) -> T:
-            return client._run(bound, *args, **kwargs)
+            return adapt(client, bound, args, kwargs)
 
         return call
 
 
-class wrapped(Generic[P, WrapperT]):
+def blocking(fn: Callable[Concatenate[Any, P], Awaitable[T]]) -> SyncMethod[P, T]:
+    """Declares a blocking method that runs the given async method on the client's portal."""
+    return SyncMethod(fn, lambda client, bound, args, kwargs: client._run(bound, *args, **kwargs))
+
+
+def wrapped(
+    fn: Callable[Concatenate[Any, P], Any], wrapper: Callable[[Mistral, Any], WrapperT]
+) -> SyncMethod[P, WrapperT]:
     """Declares a blocking method whose async twin returns an object without awaiting (a
     stream, a paginator); the blocking method returns ``wrapper(client, that_object)``."""
-
-    def __init__(
-        self,
-        fn: Callable[Concatenate[Any, P], Any],
-        wrapper: Callable[[Mistral, Any], WrapperT],
-    ) -> None:
-        self._fn = fn
-        self._wrapper = wrapper
-        self.__doc__ = fn.__doc__
-
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, WrapperT]: ...
-    def __get__(self, obj: SyncResource[Any] | None, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        bound = getattr(obj._inner, self._fn.__name__)
-        client, wrapper = obj._client, self._wrapper
-
-        @functools.wraps(self._fn)
-        def call(*args: P.args, **kwargs: P.kwargs) -> WrapperT:
-            return wrapper(client, bound(*args, **kwargs))
-
-        return call
+    return SyncMethod(
+        fn, lambda client, bound, args, kwargs: wrapper(client, bound(*args, **kwargs))
+    )
 
 
-class SyncStream(Generic[ChunkT]):
+class SyncStream(SyncHeldResponse[AsyncStream[Any]], Generic[ChunkT]):
     """A blocking view of an ``AsyncStream``: ``with`` and/or ``for``."""
 
-    def __init__(self, client: Mistral, inner: AsyncStream[Any]) -> None:
-        self._client = client
-        self._inner = inner
-
-    def __enter__(self) -> Self:
-        self._client._run(self._inner.__aenter__)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def __iter__(self) -> Iterator[ChunkT]:
-        return self._client._iterate(self._inner)
-
-    def close(self) -> None:
-        if not self._inner.closed:
-            self._client._run(self._inner.aclose)
-
-    @property
-    def closed(self) -> bool:
-        return self._inner.closed
-
-    @property
-    def response_info(self) -> ResponseInfo | None:
-        return self._inner.response_info
+        return read_ahead(self._client._portal, self._inner, STREAM_READ_AHEAD)
 
 
 class SyncChatCompletionStream(SyncStream[CompletionChunk]):
@@ -286,10 +338,11 @@ class SyncChatCompletionStream(SyncStream[CompletionChunk]):
 
     def text_deltas(self) -> Iterator[str]:
         """Only the text of the first choice, as it arrives."""
-        return self._client._iterate(self._inner.text_deltas())
+        return read_ahead(self._client._portal, self._inner.text_deltas(), STREAM_READ_AHEAD)
 
     def current_completion(self) -> ChatCompletionResponse:
-        """The completion assembled from the chunks received so far."""
+        """The completion assembled from the chunks received so far (chunks are read ahead
+        of the loop in small batches, so it may hold a few not iterated yet)."""
         return self._inner.current_completion()
 
     def get_final_completion(self) -> ChatCompletionResponse:

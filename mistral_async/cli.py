@@ -1,4 +1,4 @@
-"""The ``mistral-async`` command: ``demo``, ``serve`` and ``chat``."""
+"""The ``mistral-async`` command: ``demo``, ``serve``, ``chat`` and ``batch``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("prompt")
     chat.add_argument("--model", default="mistral-small-latest")
     chat.add_argument("--stream", action="store_true", help="print the answer as it arrives")
+
+    from ._batch_cli import add_batch_parser
+
+    add_batch_parser(commands)
     return parser
 
 
@@ -65,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo()
         if args.command == "serve":
             return _serve(args.host, args.port, args.api_key)
+        if args.command == "batch":
+            from ._batch_cli import run_batch_command
+
+            return run_batch_command(args)
         return _chat(args.prompt, args.model, args.stream)
     except MistralError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -70,6 +70,7 @@ async def test_key_never_in_logs(server: Any, caplog: pytest.LogCaptureFixture) 
 def test_public_names_are_listed() -> None:
     public = {name for name in dir(mistral_async) if not name.startswith("_")}
     modules = {"types", "resources", "testing", "cli"}
+    modules |= {"cache", "conversation", "embeddings_utils", "tools", "usage"}  # helpers
     assert sorted(mistral_async.__all__) == mistral_async.__all__
     for name in mistral_async.__all__:
         assert hasattr(mistral_async, name), name

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
 
 from pydantic import BaseModel
+from typing_extensions import TypedDict
 
+from .._errors import ArgumentError
 from .._http import APIRequest
 from .._options import RequestOptions
+from .._pagination import AsyncPaginator, Page
+from .._streaming import ChatCompletionStream
 from .._validate import split_options, validate_options, validate_params
-from ..types._base import dump_request
+from ..types._base import ResponseModel, dump_request
 
 if TYPE_CHECKING:
     from .._client import AsyncMistral
+
+PageT = TypeVar("PageT", bound="Page[Any]")
 
 
 class AsyncAPIResource:
@@ -36,3 +43,72 @@ def json_request(
     validate_options(options)
     body = dump_request(validate_params(model, {**params, **fixed}))
     return APIRequest(method, path, json=body), options
+
+
+class StreamOptions(TypedDict, total=False):
+    """The keyword argument a streaming method takes on top of ``RequestOptions``."""
+
+    idle_timeout: float | None
+    """Seconds allowed between two events before ``StreamIdleTimeoutError``."""
+
+
+def completion_stream(
+    client: AsyncMistral, path: str, model: type[BaseModel], kwargs: Mapping[str, Any]
+) -> ChatCompletionStream:
+    """A stream of chat-shaped completion chunks (chat, FIM): the arguments are validated now,
+    as by :func:`json_request` with ``stream=True``; nothing is sent until it is used."""
+    params = dict(kwargs)
+    idle_timeout: float | None = params.pop("idle_timeout", None)
+    request, options = json_request("POST", path, model, params, stream=True)
+    return ChatCompletionStream(client, request, options, idle_timeout=idle_timeout)
+
+
+def path_param(name: str, value: Any) -> str:
+    """An id as one URL path segment, or ``ArgumentError`` naming ``name``.
+
+    Percent-encoded, so that no character of the id (``/``, ``?``, ``#``) can change which URL
+    is called; ``:`` stays as it is (fine-tuned model ids are full of them).
+    """
+    if not isinstance(value, str) or not value.strip() or value in (".", ".."):
+        raise ArgumentError(name, f"must be a non-empty id string, got {value!r}")
+    return quote(value, safe=":@")
+
+
+def query_request(
+    method: str, path: str, model: type[BaseModel], kwargs: Mapping[str, Any]
+) -> tuple[APIRequest, RequestOptions]:
+    """Like :func:`json_request`, for arguments sent as query parameters (lists repeat the
+    parameter, ``None`` leaves it out)."""
+    request, options = json_request(method, path, model, kwargs)
+    return APIRequest(method, path, params=request.json), options
+
+
+def options_only(kwargs: Mapping[str, Any]) -> RequestOptions:
+    """The per-call options of a method that takes no API arguments besides its path ids."""
+    params, options = split_options(kwargs)
+    if params:
+        raise ArgumentError(next(iter(params)), "unknown argument (the API would reject it)")
+    validate_options(options)
+    return options
+
+
+def paginate(
+    client: AsyncMistral,
+    path: str,
+    model: type[BaseModel],
+    kwargs: Mapping[str, Any],
+    page_type: type[PageT],
+) -> AsyncPaginator[Any, PageT]:
+    """A paged list (``page``/``page_size`` query, ``{"data", "total"}`` reply): the arguments
+    are validated now, as by :func:`query_request`; nothing is sent until it is used."""
+    request, options = query_request("GET", path, model, kwargs)
+    query = dict(request.params or {})
+    first_page = query.pop("page", 0)
+
+    async def fetch(page: int) -> PageT:
+        page_request = APIRequest("GET", path, params={**query, "page": page})
+        # A page type is both a ResponseModel and a Page; a TypeVar cannot say so, hence casts.
+        reply = await client._request(page_request, cast("type[ResponseModel]", page_type), options)
+        return cast(PageT, reply)
+
+    return AsyncPaginator(fetch, first_page=first_page, page_size=query.get("page_size"))

@@ -15,6 +15,7 @@ from ._faults import Fault, FaultKind, Faults
 from ._openapi import OpenAPISpec, Operation
 from ._recording import Exchange, ExchangeLog
 from ._server import LocalServer, run_server
+from ._store import JobTimings
 from ._violations import Violation
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "Faults",
+    "JobTimings",
     "LocalServer",
     "MistralApp",
     "OpenAPISpec",

@@ -24,6 +24,7 @@ from ._openapi import OpenAPISpec
 from ._recording import ExchangeLog, RecordingMiddleware
 from ._routes import ROUTES
 from ._routes._request import STATE_KEY, ApiError, RequestInvalid, Settings
+from ._store import Store, state_store
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -80,6 +81,7 @@ class MistralApp:
             },
         )
         setattr(routes.state, STATE_KEY, Settings(self.spec, validate_requests, seed))
+        self._routes = routes
         app: ASGIApp = FaultMiddleware(routes, self.faults, self.stop_signal)
         app = AuthMiddleware(app, api_key)
         app = ResponseHeadersMiddleware(app, self.rate_limits)
@@ -89,6 +91,12 @@ class MistralApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._app(scope, receive, send)
+
+    @property
+    def store(self) -> Store:
+        """The in-memory state of the stateful routes: files, jobs, fine-tuned models, and
+        how long simulated jobs take (``store.job_timings``)."""
+        return state_store(self._routes.state)
 
     def reset(self) -> None:
         """Forget recorded exchanges and queued faults; start a fresh rate-limit window."""

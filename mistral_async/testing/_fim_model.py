@@ -7,11 +7,15 @@ The middle is derived from the code around the gap, so a test can predict it::
 
 where ``a`` is the last identifier of the prompt (``start`` if none) and ``b`` the first of the
 suffix; without a suffix identifier the second line is ``pass`` and the comment ends at ``a``.
-The indentation is the prompt's last line of code's, one level deeper after a ``:``; the middle
-starts on a new line unless the prompt ends with one (indentation already typed is kept), and ends with a line break when the suffix does
-not start with one. The two words come from a hash of model, prompt, suffix, seeds (as in chat:
-``temperature: 0`` leaves ``random_seed`` out). ``min_tokens`` adds comment lines until it is
-met; then ``stop`` and ``max_tokens`` cut the text as they do in chat.
+
+- Indentation: that of the prompt's last line of code, one level deeper after a ``:``; when the
+  prompt ends with indentation already typed, that one.
+- Line breaks: the middle starts on a new line unless the prompt ends with one, and ends with
+  one unless the suffix starts with one.
+- The two words come from a hash of model, prompt, suffix and seeds (as in chat,
+  ``temperature: 0`` leaves ``random_seed`` out).
+- ``min_tokens`` adds comment lines until it is met; then ``stop`` and ``max_tokens`` cut the
+  text as they do in chat.
 """
 
 from __future__ import annotations
@@ -62,9 +66,11 @@ def _middle(prompt: str, suffix: str, digest: bytes, min_tokens: Any) -> str:
     if last_line.strip():
         # The gap is at the end of a line of code: the middle goes on the next line.
         lead, first_indent = "\n", indent
+    elif last_line:
+        # The prompt ends with indentation: the user chose it.
+        lead, indent, first_indent = "", last_line, ""
     else:
-        # The prompt ends at the start of a line, maybe indented already.
-        lead, first_indent = "", indent.removeprefix(last_line)
+        lead, first_indent = "", indent
     before = (_identifiers(prompt) or ["start"])[-1]
     after = _identifiers(suffix)
     adjective = _ADJECTIVES[digest[0] % len(_ADJECTIVES)]

@@ -2,14 +2,17 @@
 
 - :class:`ResponseHeadersMiddleware`: a unique ``x-request-id`` and rate-limit headers on every
   response, whatever produced it (a route, a fault, a 401).
-- :class:`AuthMiddleware`: ``Authorization: Bearer <key>`` or 401, before any fault or route.
+- :class:`AuthMiddleware`: ``Authorization: Bearer <key>`` or 401, before any fault or route
+  (except a signed file URL, which carries its own proof: see ``_routes/files.py``).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,6 +24,8 @@ from ._error_bodies import error_json
 REQUESTS_PER_MINUTE = 10_000
 TOKENS_PER_MINUTE = 20_000_000
 _BYTES_PER_TOKEN = 4  # a request's token cost, estimated from its size before it is read
+# What `GET /v1/files/{id}/url` hands out; its route checks the signature instead of a key.
+_SIGNED_FILE_URL = re.compile(r"/v1/files/[^/]+/content")
 
 
 class RateLimits:
@@ -92,7 +97,7 @@ class AuthMiddleware:
         self.api_key = api_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and not _signed_file_url(scope):
             problem = self._problem(header(scope, b"authorization"))
             if problem is not None:
                 await respond(send, 401, error_json(401, problem))
@@ -107,3 +112,11 @@ class AuthMiddleware:
         if self.api_key is not None and token != self.api_key:
             return "Invalid API key"
         return None
+
+
+def _signed_file_url(scope: Scope) -> bool:
+    return (
+        scope.get("method") == "GET"
+        and _SIGNED_FILE_URL.fullmatch(scope.get("path", "")) is not None
+        and "signature" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    )

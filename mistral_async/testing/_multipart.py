@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -33,11 +34,8 @@ _JSON_TYPE_NAMES: dict[type, str] = {
 
 def parse_multipart(body: bytes, content_type: str) -> dict[str, list[FormValue]]:
     """Fields of a ``multipart/form-data`` body: text parts as ``str``, file parts as ``bytes``."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = BytesParser(policy=HTTP).parsebytes(head + body)
     fields: dict[str, list[FormValue]] = {}
-    parts: list[Message] = list(message.iter_parts()) if message.is_multipart() else []
-    for part in parts:
+    for part in _parts(body, content_type):
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
@@ -48,6 +46,35 @@ def parse_multipart(body: bytes, content_type: str) -> dict[str, list[FormValue]
             value = raw.decode(part.get_content_charset() or "utf-8", errors="replace")
         fields.setdefault(name, []).append(value)
     return fields
+
+
+def _parts(body: bytes, content_type: str) -> list[Message]:
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    return list(message.iter_parts()) if message.is_multipart() else []
+
+
+@dataclass(frozen=True)
+class FormFile:
+    """A file part of a form, with what :func:`parse_multipart` leaves out."""
+
+    filename: str
+    content_type: str | None
+    content: bytes
+
+
+def multipart_files(body: bytes, content_type: str) -> dict[str, FormFile]:
+    """The file parts of a ``multipart/form-data`` body by field name (the first of each)."""
+    files: dict[str, FormFile] = {}
+    for part in _parts(body, content_type):
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        if isinstance(name, str) and filename is not None and name not in files:
+            payload = part.get_payload(decode=True)
+            media = part.get_content_type() if part.get("content-type") else None
+            content = payload if isinstance(payload, bytes) else b""
+            files[name] = FormFile(filename, media, content)
+    return files
 
 
 def coerce_form(

@@ -15,6 +15,7 @@ import uvicorn
 from ._app import MistralApp
 from ._faults import Faults
 from ._recording import ExchangeLog
+from ._store import Store
 
 _START_TIMEOUT = 10.0
 _STOP_TIMEOUT = 10.0
@@ -98,6 +99,11 @@ class LocalServer:
     def exchanges(self) -> ExchangeLog:
         """What went over the wire (with ``record=True``), oldest first."""
         return self.app.exchanges
+
+    @property
+    def store(self) -> Store:
+        """The server's files, jobs and fine-tuned models; see :attr:`MistralApp.store`."""
+        return self.app.store
 
     @property
     def port(self) -> int:

@@ -14,6 +14,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ._catalog import CAPABILITIES
+
 _STORE_KEY = "mistral_store"
 _CREATE_LOCK = threading.Lock()
 
@@ -32,6 +34,25 @@ class StoredFile:
     sample_type: str | None = None
     num_lines: int | None = None
     deleted: bool = False
+    visibility: str = "workspace"
+    expires_at: int | None = None
+
+
+@dataclass
+class JobTimings:
+    """How long simulated jobs spend in each phase, in seconds (see :mod:`._timeline`).
+
+    Short by default, so that a test waits a fraction of a second for a job to finish. Set
+    ``server.store.job_timings`` (a ``LocalServer``; ``app.store`` of a ``MistralApp``) to make
+    a server's jobs slower or faster; it applies to jobs created afterwards.
+    """
+
+    queued: float = 0.05
+    """QUEUED, before a job starts (a fine-tuning job then spends as long VALIDATING)."""
+    running: float = 0.2
+    """RUNNING, before a job succeeds."""
+    cancelling: float = 0.05
+    """CANCELLATION_REQUESTED, before a job is CANCELLED."""
 
 
 @dataclass
@@ -43,6 +64,32 @@ class Store:
     fine_tuning_jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     batch_jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     fine_tuned_models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Model id → the model's card, exactly as ``GET /v1/models`` lists it: the spec's
+    ``FTModelCard`` (``id``, ``object``, ``created``, ``owned_by``, ``capabilities`` with every
+    flag of ``ModelCapabilities``, ``name``, ``description``, ``max_context_length``,
+    ``aliases``, ``deprecation``, ``deprecation_replacement_model``,
+    ``default_model_temperature``, ``type: "fine-tuned"``, ``job``, ``root``, ``archived``).
+    A classifier's card may also carry ``classifier_targets`` (``ClassifierTargetOut`` list).
+    Add one with :meth:`add_fine_tuned_model`; the models routes list, update, archive and
+    delete them."""
+    job_timings: JobTimings = field(default_factory=JobTimings)
+
+    def settle(self, now: float | None = None) -> None:
+        """Bring every job up to now: a job that has succeeded since it was last read
+        registers its fine-tuned model, or writes its batch result files. Routes that show
+        what jobs produce (models, files) call this first."""
+        # Imported here: the job simulations use the store, not the other way round.
+        from ._batch_jobs import settle_job as settle_batch_job
+        from ._fine_tuning_jobs import settle_job as settle_fine_tuning_job
+
+        now = time.time() if now is None else now
+        with self.lock:
+            fine_tuning = list(self.fine_tuning_jobs.values())
+            batch = list(self.batch_jobs.values())
+        for job in fine_tuning:
+            settle_fine_tuning_job(self, job, now)
+        for job in batch:
+            settle_batch_job(self, job, now)
 
     def add_file(
         self,
@@ -53,6 +100,8 @@ class Store:
         mimetype: str | None = None,
         source: str = "upload",
         sample_type: str | None = None,
+        visibility: str = "workspace",
+        expires_at: int | None = None,
     ) -> StoredFile:
         stored = StoredFile(
             id=str(uuid.uuid4()),
@@ -64,6 +113,8 @@ class Store:
             source=source,
             sample_type=sample_type,
             num_lines=content.count(b"\n") + (0 if content.endswith(b"\n") or not content else 1),
+            visibility=visibility,
+            expires_at=expires_at,
         )
         with self.lock:
             self.files[stored.id] = stored
@@ -74,10 +125,57 @@ class Store:
             found = self.files.get(file_id)
         return None if found is None or found.deleted else found
 
+    def add_fine_tuned_model(
+        self,
+        model_id: str,
+        *,
+        root: str,
+        job: str,
+        classifier_targets: list[dict[str, Any]] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Record a fine-tuned model (what a succeeded job does) and return its card.
+
+        :param root: the base model it was trained from.
+        :param job: the id of the job that trained it.
+        :param classifier_targets: makes it a classifier (``ClassifierTargetOut`` dicts).
+        :param fields: card fields to set (``name``, ``description``, ``created``...).
+        """
+        classifier = classifier_targets is not None
+        flags = {name: False for name in CAPABILITIES}
+        flags.update(completion_chat=not classifier, classification=classifier)
+        card: dict[str, Any] = {
+            "id": model_id,
+            "object": "model",
+            "created": int(time.time()),
+            "owned_by": "local-organization",
+            "capabilities": flags,
+            "name": None,
+            "description": None,
+            "max_context_length": 32768,
+            "aliases": [],
+            "deprecation": None,
+            "deprecation_replacement_model": None,
+            "default_model_temperature": None,
+            "type": "fine-tuned",
+            "job": job,
+            "root": root,
+            "archived": False,
+            **({"classifier_targets": classifier_targets} if classifier else {}),
+            **fields,
+        }
+        with self.lock:
+            self.fine_tuned_models[model_id] = card
+        return card
+
 
 def store(request: Request) -> Store:
     """The store of the app serving ``request``."""
-    state = request.app.state
+    return state_store(request.app.state)
+
+
+def state_store(state: Any) -> Store:
+    """The store kept in a Starlette app's ``state``, created on first use."""
     found: Store | None = getattr(state, _STORE_KEY, None)
     if found is None:
         with _CREATE_LOCK:

@@ -9,27 +9,17 @@ applies to nested models as well, so an unknown key anywhere in a request fails 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    model_validator,
+)
 
-from .._limits import RateLimitInfo
-
-
-@dataclass(frozen=True)
-class ResponseInfo:
-    """What the HTTP layer knew about the reply a model was read from."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    retries: int = 0
-    """Retries taken before this reply (0 when the first attempt succeeded)."""
-    rate_limit: RateLimitInfo = field(default_factory=RateLimitInfo)
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id") or self.headers.get("mistral-correlation-id")
+from .._response_info import ResponseInfo as ResponseInfo
 
 
 class MistralModel(BaseModel):
@@ -47,6 +37,39 @@ class ResponseModel(MistralModel):
     def response_info(self) -> ResponseInfo | None:
         """Status, headers, request id, retries taken and rate limits of the reply."""
         return self._response_info
+
+
+class RenamedRequest(MistralModel):
+    """A request whose Python argument names differ from its wire names (``inputs`` is sent as
+    ``input``, as the official SDK names it): only the Python names are accepted, and
+    validation errors name them, so that ``ArgumentError`` speaks of the argument passed."""
+
+    model_config = ConfigDict(validate_by_alias=False, validate_by_name=True, loc_by_alias=False)
+
+
+class TaggedModel(ResponseModel):
+    """The shared base of replies that come in kinds told apart by one field (``type``...).
+
+    Validating the base returns the subclass its tag names, so a field typed as the base holds
+    the right kind; an unknown tag (a kind added to the API later) gives the base itself rather
+    than an error. The base declares ``_tag``, ``_default_tag`` (when the tag may be omitted)
+    and ``_variants`` (tag → subclass, filled in once the subclasses exist).
+    """
+
+    _tag: ClassVar[str] = "type"
+    _default_tag: ClassVar[str | None] = None
+    _variants: ClassVar[Mapping[str, type[TaggedModel]]] = {}
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _pick_variant(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        # Only the class that declares the variants dispatches; a variant validates as itself.
+        variants = cls.__dict__.get("_variants")
+        if variants and isinstance(data, Mapping):
+            variant = variants.get(data.get(cls._tag, cls._default_tag))
+            if variant is not None and variant is not cls:
+                return variant.model_validate(data)
+        return handler(data)
 
 
 def dump_request(model: BaseModel) -> dict[str, Any]:

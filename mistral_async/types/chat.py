@@ -189,12 +189,11 @@ class ChatCompletionRequest(MistralModel):
     safe_prompt: bool | None = None
 
 
-class ChatCompletionParams(TypedDict, total=False):
-    """The keyword arguments of ``chat.complete`` and ``chat.stream`` (see the OpenAPI file)."""
+class ChatGenerationParams(TypedDict, total=False):
+    """The optional arguments of a chat completion other than ``response_format`` and ``tools``:
+    what the helpers (``chat.parse``, ``chat.run_tools``, conversations) pass through as is,
+    while they set ``model``, ``messages``, ``response_format`` or ``tools`` their own way."""
 
-    model: Required[str]
-    """ID of the model, e.g. ``mistral-small-latest``."""
-    messages: Required[Sequence[MessageParam]]
     temperature: float | None
     """Sampling temperature, 0 to 1.5."""
     top_p: float | None
@@ -203,9 +202,6 @@ class ChatCompletionParams(TypedDict, total=False):
     stop: str | Sequence[str] | None
     random_seed: int | None
     metadata: Mapping[str, Any] | None
-    response_format: ResponseFormat | Mapping[str, Any] | None
-    """``{"type": "json_object"}`` or ``{"type": "json_schema", "json_schema": {...}}``."""
-    tools: Sequence[Tool | Mapping[str, Any]] | None
     tool_choice: ToolChoice | ToolChoiceEnum | Mapping[str, Any] | None
     presence_penalty: float | None
     """-2 to 2."""
@@ -220,6 +216,17 @@ class ChatCompletionParams(TypedDict, total=False):
     guardrails: Sequence[GuardrailConfig | Mapping[str, Any]] | None
     prompt_cache_key: str | None
     safe_prompt: bool | None
+
+
+class ChatCompletionParams(ChatGenerationParams, total=False):
+    """The keyword arguments of ``chat.complete`` and ``chat.stream`` (see the OpenAPI file)."""
+
+    model: Required[str]
+    """ID of the model, e.g. ``mistral-small-latest``."""
+    messages: Required[Sequence[MessageParam]]
+    response_format: ResponseFormat | Mapping[str, Any] | None
+    """``{"type": "json_object"}`` or ``{"type": "json_schema", "json_schema": {...}}``."""
+    tools: Sequence[Tool | Mapping[str, Any]] | None
 
 
 # -- reply -----------------------------------------------------------------------------------

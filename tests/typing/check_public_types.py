@@ -44,3 +44,34 @@ def rejected_arguments(client: Mistral) -> None:
     client.chat.complete(model="m", messages=[], temprature=0.5)  # type: ignore[call-arg]
     client.chat.complete(model="m")  # type: ignore[call-arg]
     client.chat.complete(model=1, messages=[])  # type: ignore[arg-type]
+
+
+async def job_surface(client: AsyncMistral) -> None:
+    from mistral_async.types.batch import BatchJobOut, BatchJobsOut
+    from mistral_async.types.fine_tuning import DetailedJobOut, FineTuningJobOut, JobsOut
+
+    job = await client.fine_tuning.jobs.create(model="m", hyperparameters={}, auto_start=False)
+    assert_type(job, FineTuningJobOut)
+    assert_type(await client.fine_tuning.jobs.start(job.id), DetailedJobOut)
+    assert_type(await client.fine_tuning.jobs.wait(job.id, timeout=60), DetailedJobOut)
+    assert_type(await client.fine_tuning.jobs.list(page_size=10), JobsOut)
+    async for listed in client.fine_tuning.jobs.list(status="RUNNING"):
+        assert_type(listed, FineTuningJobOut)
+    batch = await client.batch.jobs.create(endpoint="/v1/embeddings", input_files=["f"])
+    assert_type(batch, BatchJobOut)
+    assert_type(await client.batch.jobs.list(status=["QUEUED"]), BatchJobsOut)
+    assert_type(await client.batch.jobs.wait(batch.id, poll_interval=0.5), BatchJobOut)
+
+
+def sync_job_surface(client: Mistral) -> None:
+    from mistral_async.types.batch import BatchJobOut
+    from mistral_async.types.fine_tuning import DetailedJobOut, FineTuningJobOut
+
+    assert_type(client.batch.jobs.get("j", inline=True), BatchJobOut)
+    for batch in client.batch.jobs.list(order_by="created"):
+        assert_type(batch, BatchJobOut)
+    for job in client.fine_tuning.jobs.list():
+        assert_type(job, FineTuningJobOut)
+    assert_type(client.fine_tuning.jobs.cancel("j"), DetailedJobOut)
+    client.batch.jobs.create(endpoint="/v1/chats")  # type: ignore[arg-type]
+    client.fine_tuning.jobs.create(model="m")  # type: ignore[call-arg]

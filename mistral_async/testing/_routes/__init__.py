@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import chat, models
+from . import batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr
 
 ROUTES: list[BaseRoute] = [
     *chat.routes,
+    *fim.routes,
+    *embeddings.routes,
+    *classifiers.routes,
     *models.routes,
+    *files.routes,
+    *ocr.routes,
+    *fine_tuning.routes,
+    *batch.routes,
 ]

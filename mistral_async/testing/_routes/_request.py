@@ -9,6 +9,7 @@ its violations are reported in FastAPI's shape, as the live API (a FastAPI app) 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,3 +137,33 @@ def known_model(body: dict[str, Any], capability: str) -> KnownModel:
         message = f"Invalid model: {name!r} does not support {capability}"
         raise ApiError(400, message, param="model")
     return model
+
+
+def invalid_query(name: str, message: str, value: Any, keyword: str) -> RequestInvalid:
+    """422 for one query parameter, located as FastAPI locates it (``["query", name]``)."""
+    return RequestInvalid([validation_detail(Violation(("query", name), message, keyword, value))])
+
+
+def int_query(request: Request, name: str, default: int, minimum: int) -> int:
+    """An integer query parameter (``page``, ``page_size``...), or 422."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_query(name, "Input should be a valid integer", raw, "type") from None
+    if value < minimum:
+        message = f"Input should be greater than or equal to {minimum}"
+        raise invalid_query(name, message, value, "minimum")
+    return value
+
+
+def enum_query(request: Request, name: str, allowed: Collection[str]) -> list[str]:
+    """The values of a (possibly repeated) query parameter, each one of ``allowed``, or 422."""
+    values = request.query_params.getlist(name)
+    for value in values:
+        if value not in allowed:
+            message = f"Input should be one of {', '.join(sorted(allowed))}"
+            raise invalid_query(name, message, value, "enum")
+    return values

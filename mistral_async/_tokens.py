@@ -1,0 +1,75 @@
+"""Token estimates for rate limiting, made before a request is sent and corrected by replies.
+
+Pure. A tokens-per-minute budget has to be charged before the reply says what was used, so a
+request is estimated from its body: its text at ``chars_per_token`` characters a token (4 to
+start with, then the ratio the replies' ``usage.prompt_tokens`` show), plus, for endpoints that
+generate, the completion tokens replies have been using lately (capped by ``max_tokens``). The
+pacer then settles the difference with the reply's real usage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+GENERATING_ENDPOINTS: Final = frozenset({"/v1/chat/completions", "/v1/fim/completions"})
+_INITIAL_CHARS_PER_TOKEN = 4.0
+_INITIAL_COMPLETION_TOKENS = 256.0
+_SMOOTHING = 0.05  # weight of one reply in the running averages
+_SKIPPED_KEYS = frozenset({"model", "role", "type", "response_format"})
+
+
+@dataclass(frozen=True)
+class TokenEstimate:
+    prompt: int
+    completion: int
+    chars: int
+
+    @property
+    def total(self) -> int:
+        return self.prompt + self.completion
+
+
+def text_chars(value: Any) -> int:
+    """Characters of every string in a request body, except names like ``model``/``role``."""
+    return sum(len(text) for text in _strings(value))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if key not in _SKIPPED_KEYS:
+                yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+class TokenEstimator:
+    """Estimates request tokens; learns from each reply's usage (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.chars_per_token = _INITIAL_CHARS_PER_TOKEN
+        self.completion_tokens = _INITIAL_COMPLETION_TOKENS
+
+    def estimate(self, endpoint: str, body: Mapping[str, Any]) -> TokenEstimate:
+        chars = text_chars(body)
+        prompt = max(1, round(chars / self.chars_per_token))
+        completion = 0
+        if endpoint in GENERATING_ENDPOINTS:
+            completion = round(self.completion_tokens)
+            cap = body.get("max_tokens")
+            if isinstance(cap, int) and not isinstance(cap, bool) and cap >= 0:
+                completion = min(completion, cap)
+        return TokenEstimate(prompt=prompt, completion=completion, chars=chars)
+
+    def observe(self, estimate: TokenEstimate, prompt_tokens: int, completion_tokens: int) -> None:
+        """Learn from the usage a reply reported for a request estimated as ``estimate``."""
+        if prompt_tokens > 0 and estimate.chars > 0:
+            ratio = estimate.chars / prompt_tokens
+            self.chars_per_token += _SMOOTHING * (ratio - self.chars_per_token)
+        if estimate.completion > 0 or completion_tokens > 0:
+            self.completion_tokens += _SMOOTHING * (completion_tokens - self.completion_tokens)
