@@ -35,3 +35,14 @@ def demo(session: nox.Session) -> None:
     """The end-to-end demo against the local server."""
     session.install("-e", ".[server]")
     session.run("python", "-m", "mistral_async", "demo")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks of issue #6: this SDK beside the other Python clients, in one run.
+
+    The competitors are installed here only, never as dependencies of the package; uvloop
+    speeds up the bench server alone. Writes benchmarks/RESULTS.md (and results.json).
+    """
+    session.install("-e", ".[aiohttp]", "mistralai", "openai", "aiohttp", "httpx-sse", "uvloop")
+    session.run("python", "benchmarks/run.py", *session.posargs)

@@ -9,7 +9,7 @@ is imported only in the worker process that measures it.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,10 @@ MESSAGES = [{"role": "user", "content": "Who is the best French painter? Answer 
 CHAT_BODY = {"model": MODEL, "messages": MESSAGES}
 EMBED_INPUTS = [f"Sentence number {i} to embed." for i in range(64)]
 EMBED_BODY = {"model": "mistral-embed", "input": EMBED_INPUTS}
+# The raw floors send these bytes, encoded once.
+CHAT_BYTES = json.dumps(CHAT_BODY).encode()
+STREAM_BYTES = json.dumps({**CHAT_BODY, "stream": True}).encode()
+EMBED_BYTES = json.dumps(EMBED_BODY).encode()
 HEADERS = {
     "Authorization": f"Bearer {API_KEY}",
     "Content-Type": "application/json",
@@ -53,42 +57,6 @@ class Client:
 # -- this SDK -----------------------------------------------------------------------------------
 
 
-def _sdk_embeddings(client: Any) -> Callable[[], Awaitable[Any]]:
-    """``client.embeddings.create`` once the resource exists; the request pipeline until then."""
-    if hasattr(type(client), "embeddings"):
-        return lambda: client.embeddings.create(model="mistral-embed", inputs=EMBED_INPUTS)
-    response_model: list[Any] = []
-
-    def embed() -> Awaitable[Any]:
-        from mistral_async._http import APIRequest
-
-        if not response_model:  # built on first use, so that construction is not timed with it
-            response_model.append(_embedding_response_model())
-        request = APIRequest("POST", "/v1/embeddings", json=EMBED_BODY)
-        return client._request(request, response_model[0], {})  # type: ignore[no-any-return]
-
-    return embed
-
-
-def _embedding_response_model() -> Any:
-    from mistral_async.types._base import MistralModel, ResponseModel
-    from mistral_async.types.chat import UsageInfo
-
-    class Embedding(MistralModel):
-        object: str = "embedding"
-        embedding: list[float]
-        index: int
-
-    class EmbeddingResponse(ResponseModel):
-        id: str
-        object: str
-        model: str
-        usage: UsageInfo
-        data: list[Embedding]
-
-    return EmbeddingResponse
-
-
 def make_sdk(base_url: str, **options: Any) -> Ops:
     from mistral_async import AsyncMistral
 
@@ -105,14 +73,16 @@ def make_sdk(base_url: str, **options: Any) -> Ops:
                 n += 1
         return n
 
-    return Ops(chat, stream, _sdk_embeddings(client), client.aclose)
+    async def embed() -> Any:
+        return await client.embeddings.create(model="mistral-embed", inputs=EMBED_INPUTS)
+
+    return Ops(chat, stream, embed, client.aclose)
 
 
 def make_sdk_sync(base_url: str) -> Ops:
     from mistral_async import Mistral
 
     client = Mistral(api_key=API_KEY, base_url=base_url)
-    async_embed = _sdk_embeddings(client.async_client)
 
     def chat() -> Any:
         return client.chat.complete(model=MODEL, messages=MESSAGES).text
@@ -126,9 +96,7 @@ def make_sdk_sync(base_url: str) -> Ops:
         return n
 
     def embed() -> Any:
-        if hasattr(type(client), "embeddings"):
-            return client.embeddings.create(model="mistral-embed", inputs=EMBED_INPUTS)
-        return client._run(async_embed)
+        return client.embeddings.create(model="mistral-embed", inputs=EMBED_INPUTS)
 
     return Ops(chat, stream, embed, client.close)
 
@@ -221,19 +189,16 @@ def make_httpx(base_url: str) -> Ops:
     from httpx_sse import aconnect_sse
 
     client = httpx.AsyncClient(base_url=base_url, headers=HEADERS)
-    chat_body = json.dumps(CHAT_BODY).encode()
-    stream_body = json.dumps({**CHAT_BODY, "stream": True}).encode()
-    embed_body = json.dumps(EMBED_BODY).encode()
 
     async def chat() -> Any:
-        response = await client.post("/v1/chat/completions", content=chat_body)
+        response = await client.post("/v1/chat/completions", content=CHAT_BYTES)
         response.raise_for_status()
         return json.loads(response.content)["choices"]
 
     async def stream() -> int:
         n = 0
         async with aconnect_sse(
-            client, "POST", "/v1/chat/completions", content=stream_body
+            client, "POST", "/v1/chat/completions", content=STREAM_BYTES
         ) as source:
             source.response.raise_for_status()
             async for sse in source.aiter_sse():
@@ -244,7 +209,7 @@ def make_httpx(base_url: str) -> Ops:
         return n
 
     async def embed() -> Any:
-        response = await client.post("/v1/embeddings", content=embed_body)
+        response = await client.post("/v1/embeddings", content=EMBED_BYTES)
         response.raise_for_status()
         return json.loads(response.content)["data"]
 
@@ -256,12 +221,9 @@ def make_aiohttp(base_url: str) -> Ops:
     import aiohttp
 
     session = aiohttp.ClientSession(base_url=base_url, headers=HEADERS)
-    chat_body = json.dumps(CHAT_BODY).encode()
-    stream_body = json.dumps({**CHAT_BODY, "stream": True}).encode()
-    embed_body = json.dumps(EMBED_BODY).encode()
 
     async def chat() -> Any:
-        async with session.post("/v1/chat/completions", data=chat_body) as response:
+        async with session.post("/v1/chat/completions", data=CHAT_BYTES) as response:
             response.raise_for_status()
             return json.loads(await response.read())["choices"]
 
@@ -269,7 +231,7 @@ def make_aiohttp(base_url: str) -> Ops:
         n = 0
         headers = {"Accept": "text/event-stream"}
         async with session.post(
-            "/v1/chat/completions", data=stream_body, headers=headers
+            "/v1/chat/completions", data=STREAM_BYTES, headers=headers
         ) as response:
             response.raise_for_status()
             async for line in response.content:
@@ -279,7 +241,7 @@ def make_aiohttp(base_url: str) -> Ops:
         return n
 
     async def embed() -> Any:
-        async with session.post("/v1/embeddings", data=embed_body) as response:
+        async with session.post("/v1/embeddings", data=EMBED_BYTES) as response:
             response.raise_for_status()
             return json.loads(await response.read())["data"]
 

@@ -22,7 +22,7 @@ import os
 import random
 import re
 import sys
-from typing import Final
+from typing import Final, cast
 
 HOST: Final = "127.0.0.1"
 MODEL: Final = "mistral-small-latest"
@@ -152,8 +152,8 @@ class BenchProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, though they behave as such.
+        self._transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer + data if self._buffer else data

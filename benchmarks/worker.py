@@ -20,14 +20,14 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clients import CLIENTS, Client, Ops  # noqa: E402
+from clients import CLIENTS, Client, Ops
 
 
 class Budget:
@@ -79,6 +79,16 @@ def _warm_count(args: argparse.Namespace) -> int:
     return max(args.concurrency, min(args.requests // 10, 100))
 
 
+def _segments(args: argparse.Namespace) -> Iterator[Budget]:
+    """The measured loop, cut in ``--segments`` parts measured apart (more samples per process).
+
+    Each budget is made as its segment starts, since its time limit runs from then."""
+    for _ in range(args.segments):
+        yield Budget(
+            max(args.concurrency, args.requests // args.segments), args.seconds / args.segments
+        )
+
+
 class Stopwatch:
     """CPU time of the whole process and wall time, between ``start()`` and ``stop()``."""
 
@@ -101,10 +111,12 @@ async def main_async(client: Client, args: argparse.Namespace) -> dict[str, Any]
     op, watch = _op(ops, args.scenario), Stopwatch()
     try:
         await run_async(op, args.concurrency, Budget(_warm_count(args), args.seconds))
-        budget = Budget(args.requests, args.seconds)
-        watch.start()
-        await run_async(op, args.concurrency, budget)
-        return watch.stop(budget)
+        segments = []
+        for budget in _segments(args):
+            watch.start()
+            await run_async(op, args.concurrency, budget)
+            segments.append(watch.stop(budget))
+        return {"segments": segments}
     finally:
         await ops.close()
 
@@ -116,10 +128,12 @@ def main_sync(client: Client, args: argparse.Namespace) -> dict[str, Any]:
     op, watch = _op(ops, args.scenario), Stopwatch()
     try:
         run_sync(op, args.concurrency, Budget(_warm_count(args), args.seconds))
-        budget = Budget(args.requests, args.seconds)
-        watch.start()
-        run_sync(op, args.concurrency, budget)
-        return watch.stop(budget)
+        segments = []
+        for budget in _segments(args):
+            watch.start()
+            run_sync(op, args.concurrency, budget)
+            segments.append(watch.stop(budget))
+        return {"segments": segments}
     finally:
         ops.close()
 
@@ -145,15 +159,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--segments", type=int, default=3)
     parser.add_argument("--cpu", type=int, default=None, help="pin to this core")
     args = parser.parse_args()
     if args.cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
     client = CLIENTS[args.client]
-    if client.sync:
-        result = main_sync(client, args)
-    else:
-        result = asyncio.run(main_async(client, args))
+    result = main_sync(client, args) if client.sync else asyncio.run(main_async(client, args))
     result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps(result))
 

@@ -8,12 +8,13 @@ more than its dependencies: the models, resources and helpers load when they are
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from ._version import __version__
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
+    from ._batch_items import BatchItem, BatchResult, RunnerOptions
     from ._client import AsyncMistral
     from ._download import FileDownload, SyncFileDownload
     from ._errors import (
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from ._progress import BatchProgress, ProgressPrinter
     from ._response_info import ResponseInfo
     from ._retry import RetryPolicy
-    from ._runner import BatchItem, BatchResult, BatchRun, BatchRunner, RunnerOptions
+    from ._runner import BatchRun, BatchRunner
     from ._streaming import AsyncStream, ChatCompletionStream
     from ._structured import (
         ParsedChatCompletion,
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
 
 # Where each public name is defined; keep in step with the imports above and __all__.
 _EXPORTS: dict[str, tuple[str, ...]] = {
+    "._batch_items": ("BatchItem", "BatchResult", "RunnerOptions"),
     "._client": ("AsyncMistral",),
     "._download": (
         "FileDownload",
@@ -126,13 +128,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ProgressPrinter",
     ),
     "._retry": ("RetryPolicy",),
-    "._runner": (
-        "BatchItem",
-        "BatchResult",
-        "BatchRun",
-        "BatchRunner",
-        "RunnerOptions",
-    ),
+    "._runner": ("BatchRun", "BatchRunner"),
     "._streaming": (
         "AsyncStream",
         "ChatCompletionStream",
@@ -260,11 +256,11 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = getattr(_import_module(module, __name__), name)
     globals()[name] = value  # the next look-up is a plain module attribute
     return value
 

@@ -56,7 +56,9 @@ class ChatCompletionAccumulator:
         if chunk.usage is not None:
             self._usage = chunk.usage
         for choice in chunk.choices:
-            parts = self._choices.setdefault(choice.index, _ChoiceParts())
+            parts = self._choices.get(choice.index)
+            if parts is None:
+                parts = self._choices[choice.index] = _ChoiceParts()
             delta = choice.delta
             if isinstance(delta.content, str):
                 parts.parts.append(delta.content)

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 
+from ._batch_items import BatchResult, InvalidItem
 from ._endpoints import Endpoint, check_body
 from ._errors import APIError, ArgumentError, status_error
 from ._jsonl import BatchFileSummary, ResultWriter, parse_line
 from ._progress import BatchProgress, cost_function
-from ._runner import BatchResult, InvalidItem, _report
+from ._runner import _report
 from .types.batch import ApiEndpoint, BatchJobOut
 from .types.chat import UsageInfo
 
@@ -63,11 +64,13 @@ async def run_remote(
     *,
     total: int,
     done: set[str],
+    skipped: int,
     poll_interval: float,
 ) -> BatchFileSummary:
+    """Run the lines of ``input_path`` whose ``custom_id`` is not in ``done`` on the batch
+    service; ``total`` and ``skipped`` count the input's lines, for progress."""
     client = runner.client
     state_path = output_path + STATE_SUFFIX
-    skipped = len(done)
     started = time.monotonic()
     tally = _Tally()
     writer = ResultWriter(output_path)
@@ -95,7 +98,7 @@ async def run_remote(
         input=input_path,
         output=output_path,
         total=total,
-        skipped=min(skipped, total),
+        skipped=skipped,
         succeeded=tally.succeeded,
         failed=tally.failed,
         prompt_tokens=tally.prompt_tokens,

@@ -9,6 +9,7 @@ Exception hierarchy::
     ├── MissingAPIKeyError                       no api_key and no MISTRAL_API_KEY
     ├── ClientClosedError (also RuntimeError)    the client was closed
     ├── SyncInEventLoopError (also RuntimeError) the sync client called from inside an event loop
+    ├── JobWaitTimeoutError (also TimeoutError)  ``jobs.wait(timeout=...)`` ran out; the job runs on
     ├── BatchInputError (also ValueError)        a bad batch input line, or a batch that cannot run
     │   └── DuplicateCustomIDError               the same custom_id twice in one batch input
     ├── BatchOutputError                         a batch output file that cannot be resumed
@@ -61,6 +62,7 @@ __all__ = [
     "ContentFilterFinishReasonError",
     "DuplicateCustomIDError",
     "InternalServerError",
+    "JobWaitTimeoutError",
     "LengthFinishReasonError",
     "MissingAPIKeyError",
     "MistralError",
@@ -179,6 +181,17 @@ class ParseError(StructuredOutputError, ValueError):
     ) -> None:
         super().__init__(message, raw_text=raw_text, completion=completion)
         self.errors: list[Any] = errors or []
+
+
+class JobWaitTimeoutError(MistralError, TimeoutError):
+    """``jobs.wait(..., timeout=...)`` gave up; the job itself keeps running.
+
+    :param job: the last state of the job that was read.
+    """
+
+    def __init__(self, message: str, job: object) -> None:
+        super().__init__(message)
+        self.job = job
 
 
 class APIError(MistralError):

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import anyio
 
+from ._batch_items import BatchItem, InvalidItem
 from ._errors import BatchInputError, BatchOutputError, DuplicateCustomIDError
-from ._runner import BatchItem, InvalidItem
 
 if TYPE_CHECKING:
     from ._runner import BatchRunner
@@ -252,6 +252,7 @@ async def run_file(
             output_path,
             total=len(ids),
             done=done,
+            skipped=skipped,
             poll_interval=poll_interval,
         )
     writer = ResultWriter(output_path)

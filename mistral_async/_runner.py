@@ -21,8 +21,9 @@ Shape of a run (one task group, entered by ``async with runner.run(items)``)::
 from __future__ import annotations
 
 import logging
+import sys
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from types import TracebackType
@@ -30,18 +31,25 @@ from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
-from typing_extensions import Self, TypedDict, Unpack
+from typing_extensions import Self, Unpack
 
-from ._endpoints import CHAT, Endpoint, body_arguments, endpoint, response_body, usage_of
+from ._batch_items import (
+    BatchItem,
+    BatchResult,
+    InvalidItem,
+    ItemInput,
+    ProgressCallback,
+    RunnerOptions,
+)
+from ._endpoints import CHAT, Endpoint, body_arguments, endpoint, usage_of
 from ._errors import (
     APIConnectionError,
-    APIError,
     APIStatusError,
     ArgumentError,
-    BatchInputError,
     RateLimitError,
     StreamError,
 )
+from ._limits import RateLimitInfo
 from ._options import RequestOptions
 from ._pacing import Pacer, RateMeter
 from ._progress import BatchProgress, CostFunction, cost_function
@@ -50,7 +58,9 @@ from ._retry import RetryPolicy, is_retryable_status, retry_after_seconds, retry
 from ._tokens import TokenEstimate, TokenEstimator
 from ._validate import validate_options
 from .types._base import ResponseModel
-from .types.chat import UsageInfo
+
+if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs there
+    from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found, unused-ignore]
 
 if TYPE_CHECKING:
     from ._client import AsyncMistral
@@ -58,118 +68,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mistral_async.batch")
 
+# The pacer's clock. Sleeps are relative, so any monotonic clock does; this one costs no
+# event loop lookup (a run reads it several times an item) and is readable from any thread.
+_now = time.monotonic
+
 DEFAULT_CONCURRENCY: Final = 16
 _ITEM_KEYS = frozenset({"custom_id", "body", "endpoint"})
-
-ProgressCallback = Callable[[BatchProgress], object]
-
-
-class RunnerOptions(TypedDict, total=False):
-    """The options of :class:`BatchRunner` (and of the blocking ``SyncBatchRunner``)."""
-
-    endpoint: str
-    """The endpoint of items that name none; default ``/v1/chat/completions``. Also
-    ``/v1/fim/completions``, ``/v1/embeddings``, ``/v1/moderations``, ``/v1/chat/moderations``,
-    ``/v1/classifications``, ``/v1/chat/classifications``, ``/v1/ocr``."""
-    model: str | None
-    """The model of items whose body names none."""
-    concurrency: int
-    """Items in flight at once (default 16); the client's ``max_concurrency`` applies too."""
-    requests_per_minute: float | None
-    """The most requests (attempts, retries included) started per minute."""
-    tokens_per_minute: float | None
-    """The most tokens per minute, estimated from each request and corrected by its usage."""
-    adaptive: bool
-    """Slow down when the API answers 429 or reports little remaining quota (default True)."""
-    max_retries: int | None
-    """Retries of each item; default: the client's ``max_retries``."""
-    stream: bool
-    """Stream chat and FIM answers and assemble them (a cut stream is retried whole)."""
-    reorder_limit: int | None
-    """With ``ordered=True``: finished results kept waiting for an earlier one, at most
-    (default ``4 * concurrency``); at the bound, no new item starts until the head finishes."""
-    on_progress: ProgressCallback | None
-    """Called with a :class:`BatchProgress` every ``progress_interval`` seconds and at the end,
-    on the event loop: keep it quick."""
-    progress_interval: float
-    """Seconds between two progress reports (default 1)."""
-    request_options: RequestOptions | None
-    """Per-call options for every request (``timeout``, ``extra_headers``...);
-    ``max_retries`` here is ignored: use the runner's."""
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    """One request of a batch.
-
-    :param body: the endpoint's JSON body with the API's field names, as in a Batch API line
-        (``{"messages": [...], "max_tokens": 50}``); ``model`` may be left to the runner.
-    :param custom_id: your id for the result; default: the item's position in the input.
-    :param endpoint: this item's endpoint, if not the runner's.
-    """
-
-    body: Mapping[str, Any]
-    custom_id: str | None = None
-    endpoint: str | None = None
-
-
-@dataclass(frozen=True)
-class InvalidItem:
-    """An input entry already known to be bad (an unreadable JSONL line): reported as a failed
-    result with ``error``, in its place, without a request."""
-
-    custom_id: str
-    error: Exception
-
-
-ItemInput = BatchItem | InvalidItem | Mapping[str, Any]
-"""A ``BatchItem``, or a mapping: ``{"custom_id": ..., "body": {...}}`` as in a Batch API
-line, or the body itself."""
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """The outcome of one item: a response, or the error it ended with."""
-
-    custom_id: str
-    index: int
-    """The item's position in the input (0-based)."""
-    response: ResponseModel | None = None
-    error: Exception | None = None
-    """The typed error (a ``MistralError``) after retries were exhausted or refused."""
-    retries: int = 0
-    usage: UsageInfo | None = None
-    endpoint: str = CHAT
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    def to_record(self) -> dict[str, Any]:
-        """The output line: ``{"custom_id", "response": {"status_code", "body"}, "error"}``,
-        with ``response`` or ``error`` null, as the Batch API writes its results."""
-        if self.response is not None:
-            info = self.response.response_info
-            response = {
-                "status_code": info.status_code if info is not None else 200,
-                "body": response_body(self.response),
-            }
-            return {"custom_id": self.custom_id, "response": response, "error": None}
-        return {"custom_id": self.custom_id, "response": None, "error": error_record(self)}
-
-
-def error_record(result: BatchResult) -> dict[str, Any]:
-    error = result.error
-    record: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
-    status = getattr(error, "status_code", None)
-    if status is not None:
-        record["status_code"] = status
-    if isinstance(error, APIError) and error.body not in (None, ""):
-        record["body"] = error.body
-    if isinstance(error, BatchInputError) and error.line is not None:
-        record["line"] = error.line
-    record["retries"] = result.retries
-    return record
 
 
 @dataclass
@@ -178,7 +82,8 @@ class _Job:
     custom_id: str
     endpoint: Endpoint
     arguments: dict[str, Any]
-    estimate: TokenEstimate
+    estimate: TokenEstimate | None
+    """Made only when the run keeps a tokens-per-minute budget."""
 
 
 class BatchRunner:
@@ -317,9 +222,10 @@ class BatchRun:
         self._cost: CostFunction | None = cost_function(runner.client)
         self._group: anyio.abc.TaskGroup | None = None
         self._results: MemoryObjectReceiveStream[BatchResult] | None = None
-        self._ticker = anyio.CancelScope()
-        self._head_moved = anyio.Event()
-        self._order_lock = anyio.Lock()
+        # Made on entering, in the event loop: the blocking runner builds a run outside one.
+        self._ticker: anyio.CancelScope | None = None
+        self._head_moved: anyio.Event | None = None
+        self._order_lock: anyio.Lock | None = None
         self._input_error: Exception | None = None
         self._finished = False
         # progress
@@ -336,7 +242,7 @@ class BatchRun:
     async def __aenter__(self) -> Self:
         if self._group is not None:
             raise RuntimeError("A BatchRun can be entered once; call runner.run() again.")
-        now = anyio.current_time()
+        now = _now()
         self._started_at = time.monotonic()
         runner = self._runner
         self._pacer = Pacer(
@@ -346,6 +252,9 @@ class BatchRun:
             now=now,
         )
         send, self._results = anyio.create_memory_object_stream[BatchResult](runner.concurrency)
+        self._ticker = anyio.CancelScope()
+        self._head_moved = anyio.Event()
+        self._order_lock = anyio.Lock()
         group = anyio.create_task_group()
         await group.__aenter__()
         self._group = group
@@ -366,6 +275,12 @@ class BatchRun:
             self._group.cancel_scope.cancel()
         try:
             return await self._group.__aexit__(exc_type, exc, tb)
+        except BaseExceptionGroup as group:
+            # The caller's own error, raised in the `async with` body: give it back as it is,
+            # not wrapped in a group of one (our tasks do not fail on their own).
+            if exc is not None and list(group.exceptions) == [exc]:
+                raise exc from exc.__cause__
+            raise
         finally:
             self._results.close()
 
@@ -377,7 +292,10 @@ class BatchRun:
     async def __anext__(self) -> BatchResult:
         assert self._results is not None
         try:
-            return await self._results.receive()
+            try:
+                return self._results.receive_nowait()
+            except anyio.WouldBlock:
+                return await self._results.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             error, self._input_error = self._input_error, None
             if error is not None:
@@ -390,7 +308,7 @@ class BatchRun:
         pacer = self._pacer
         # Readable from any thread (the blocking runner's caller has no event loop).
         now = time.monotonic()
-        pace = pacer.snapshot(anyio.current_time() if _in_loop() else 0.0) if pacer else None
+        pace = pacer.snapshot(now) if pacer else None
         return BatchProgress(
             done=self._succeeded + self._failed,
             succeeded=self._succeeded,
@@ -421,11 +339,13 @@ class BatchRun:
                 jobs_receive.close()
                 await self._feed(jobs_send, results)
             self._finished = True
-            self._ticker.cancel()
+            if self._ticker is not None:
+                self._ticker.cancel()
             if runner.on_progress is not None:
                 _report(runner.on_progress, self.progress)
 
     async def _tick(self, callback: ProgressCallback) -> None:
+        assert self._ticker is not None
         with self._ticker:
             while True:
                 await anyio.sleep(self._runner.progress_interval)
@@ -440,6 +360,7 @@ class BatchRun:
                 async for item in items:
                     if self._reorder is not None:
                         while not self._reorder.admits(index):
+                            assert self._head_moved is not None
                             await self._head_moved.wait()
                     prepared = self._prepare(index, item)
                     if isinstance(prepared, BatchResult):
@@ -512,7 +433,9 @@ class BatchRun:
             custom_id = given_id if isinstance(given_id, str) and given_id else str(index)
             known_path = path if isinstance(path, str) else runner.endpoint.path
             return BatchResult(custom_id, index, error=exc, endpoint=known_path)
-        estimate = self._estimator.estimate(target.path, body)
+        estimate = None
+        if self._pacer is not None and self._pacer.counts_tokens:
+            estimate = self._estimator.estimate(target.path, body)
         return _Job(index, given_id or str(index), target, arguments, estimate)
 
     async def _work(
@@ -532,12 +455,14 @@ class BatchRun:
     ) -> None:
         self._count(result)
         if self._reorder is None:
-            await results.send(result)
+            await _send(results, result)
             return
+        assert self._order_lock is not None
+        assert self._head_moved is not None
         async with self._order_lock:
             released = self._reorder.add(result.index, result)
             for ready in released:
-                await results.send(ready)
+                await _send(results, ready)
         if released:
             self._head_moved.set()
             self._head_moved = anyio.Event()
@@ -565,20 +490,26 @@ class BatchRun:
         assert pacer is not None
         runner = self._runner
         arguments = {**runner.request_options, **job.arguments, "max_retries": 0}
-        tokens = job.estimate.total
+        tokens = job.estimate.total if job.estimate is not None else 0
         retries = 0
         while True:
-            wait = pacer.reserve(tokens, anyio.current_time())
-            if wait > 0:
+            reservation = pacer.reserve(tokens, _now())
+            # The wait is asked again after each sleep: the pace may have changed meanwhile.
+            while (wait := pacer.delay(reservation, _now())) > 0:  # noqa: ASYNC110
                 await anyio.sleep(wait)
-            sent_at = anyio.current_time()
+            sent_at = _now()
             try:
                 response = await self._send(job.endpoint, arguments)
             except Exception as exc:
-                now = anyio.current_time()
+                now = _now()
                 pacer.cancel(tokens, now)
                 if isinstance(exc, RateLimitError):
-                    pacer.on_rate_limited(retry_after_seconds(exc.headers), sent_at, now)
+                    pacer.on_rate_limited(
+                        retry_after_seconds(exc.headers),
+                        sent_at,
+                        now,
+                        RateLimitInfo.from_headers(exc.headers),
+                    )
                 delay = _retry_delay(exc, retries, self._policy)
                 if delay is None:
                     return BatchResult(
@@ -592,11 +523,14 @@ class BatchRun:
                 self._retries += 1
                 await anyio.sleep(delay)
                 continue
-            now = anyio.current_time()
+            now = _now()
             usage = usage_of(response)
             if usage is not None:
                 pacer.correct_tokens(tokens, usage.total_tokens or tokens, now)
-                self._estimator.observe(job.estimate, usage.prompt_tokens, usage.completion_tokens)
+                if job.estimate is not None:
+                    self._estimator.observe(
+                        job.estimate, usage.prompt_tokens, usage.completion_tokens
+                    )
             info = response.response_info
             pacer.on_success(info.rate_limit if info is not None else None, now)
             return BatchResult(
@@ -628,12 +562,13 @@ def _retry_delay(error: Exception, retries: int, policy: RetryPolicy) -> float |
     return None
 
 
-def _in_loop() -> bool:
+async def _send(stream: MemoryObjectSendStream[BatchResult], result: BatchResult) -> None:
+    """Send without a checkpoint when the buffer has room (the workers yield at every request
+    anyway); wait for room otherwise."""
     try:
-        anyio.current_time()
-    except RuntimeError:
-        return False
-    return True
+        stream.send_nowait(result)
+    except anyio.WouldBlock:
+        await stream.send(result)
 
 
 def _report(callback: ProgressCallback, progress: BatchProgress) -> None:

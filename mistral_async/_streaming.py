@@ -126,12 +126,16 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                     # Read what follows (normally nothing) so the connection can be reused.
                     async for _ in events:
                         pass
+                    self._on_done()
                     return
                 if not sse.data:
                     continue
                 yield self._decode(sse.event, sse.data)
         finally:
             await events.aclose()
+
+    def _on_done(self) -> None:
+        """Called once the stream has reached ``[DONE]``."""
 
     def _decode(self, event: str, data: str) -> ChunkT:
         if event != "error":
@@ -188,11 +192,13 @@ class ChatCompletionStream(AsyncStream[CompletionChunk]):
         super().__init__(client, request, options, CompletionChunk, idle_timeout=idle_timeout)
         self._accumulator = ChatCompletionAccumulator()
 
-    async def _chunks(self) -> AsyncGenerator[CompletionChunk, None]:
-        async with aclosing(super()._chunks()) as chunks:
-            async for chunk in chunks:
-                self._accumulator.add(chunk)
-                yield chunk
+    # Hooks rather than a generator around the base one: a generator layer costs each chunk.
+    def _decode(self, event: str, data: str) -> CompletionChunk:
+        chunk = super()._decode(event, data)
+        self._accumulator.add(chunk)
+        return chunk
+
+    def _on_done(self) -> None:
         # The stream reached [DONE]: its usage came in the last chunk.
         if self._client.usage_tracker is not None:
             self._client.usage_tracker.observe(self.current_completion(), self._request.path)

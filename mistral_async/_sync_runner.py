@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import Self, Unpack
 
+from ._batch_items import BatchResult, ItemInput, RunnerOptions
 from ._progress import BatchProgress
-from ._runner import BatchResult, BatchRun, BatchRunner, ItemInput, RunnerOptions
+from ._runner import BatchRun, BatchRunner
 
 if TYPE_CHECKING:
     from ._jsonl import Backend, BatchFileSummary

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Final
 
 import httpx
@@ -136,7 +136,7 @@ def aiohttp_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
 
 
 @functools.cache
-def _aiohttp_transport_class() -> type[httpx.AsyncBaseTransport]:
+def _aiohttp_transport_class() -> Callable[..., httpx.AsyncBaseTransport]:
     try:
         from httpx_aiohttp import AiohttpTransport
     except ImportError:

@@ -11,7 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 
-from .._errors import ArgumentError
+from .._errors import ArgumentError, JobWaitTimeoutError
 from ._base import path_param
 
 BACKOFF = 1.5
@@ -56,7 +56,8 @@ async def wait_for(
 ) -> JobT:
     """Fetch the job until ``settled(job)``; return that last job.
 
-    :raises TimeoutError: when ``give_up_after`` seconds pass first (the job keeps running).
+    :raises JobWaitTimeoutError: (a ``TimeoutError``) when ``give_up_after`` seconds pass first;
+        the job keeps running.
     """
     interval = _check_seconds("poll_interval", poll_interval)
     longest = max(interval, _check_seconds("max_poll_interval", max_poll_interval))
@@ -70,8 +71,8 @@ async def wait_for(
         if deadline is not None:
             remaining = deadline - anyio.current_time()
             if remaining <= 0:
-                raise TimeoutError(
-                    f"Job {job.id} is still {job.status} after {limit:g} s of waiting."
+                raise JobWaitTimeoutError(
+                    f"Job {job.id} is still {job.status} after {limit:g} s of waiting.", job
                 )
             delay = min(delay, remaining)  # one last look at the deadline, not after it
         await anyio.sleep(delay)

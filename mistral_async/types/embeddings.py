@@ -62,7 +62,9 @@ class EmbeddingParams(TypedDict, total=False):
 
 class EmbeddingResponseData(MistralModel):
     object: str = "embedding"
-    embedding: list[int] | list[float] | str
+    # list[float] first: a float vector then matches at once, where trying list[int] first
+    # built an error per element (64 x 1024 of them) before moving on; ints still stay ints.
+    embedding: list[float] | list[int] | str
     """The vector as sent: numbers, or a base64 string with ``encoding_format="base64"``.
     :attr:`EmbeddingResponse.vectors` decodes either form."""
     index: int = 0
