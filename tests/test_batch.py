@@ -12,7 +12,13 @@ import pytest
 from _job_helpers import MISSING, POLL, job_timings, jsonl, unique
 from _sent import Sent, assert_spec_accepts, capturing_client, sent_body
 
-from mistral_async import ArgumentError, AsyncMistral, BadRequestError, NotFoundError
+from mistral_async import (
+    ArgumentError,
+    AsyncMistral,
+    BadRequestError,
+    JobWaitTimeoutError,
+    NotFoundError,
+)
 from mistral_async.testing import LocalServer
 from mistral_async.types.batch import BatchJobOut, BatchJobsOut
 
@@ -230,7 +236,7 @@ async def test_wait_gives_up_after_its_timeout(client: AsyncMistral, server: Loc
         job = await client.batch.jobs.create(
             endpoint=CHAT, model=MODEL, requests=[chat_line("x", "hi")]
         )
-    with pytest.raises(TimeoutError, match=r"is still QUEUED after 0\.2 s"):
+    with pytest.raises(JobWaitTimeoutError, match=r"is still QUEUED after 0\.2 s"):
         await client.batch.jobs.wait(job.id, poll_interval=POLL, timeout=0.2)
     await client.batch.jobs.cancel(job.id)
 

@@ -10,7 +10,13 @@ import pytest
 from _job_helpers import MISSING, POLL, TRAINING, job_timings, jsonl, unique
 from _sent import Sent, assert_spec_accepts, capturing_client, sent_body
 
-from mistral_async import ArgumentError, AsyncMistral, BadRequestError, NotFoundError
+from mistral_async import (
+    ArgumentError,
+    AsyncMistral,
+    BadRequestError,
+    JobWaitTimeoutError,
+    NotFoundError,
+)
 from mistral_async.testing import LocalServer, create_app
 from mistral_async.types.fine_tuning import (
     ClassifierDetailedJobOut,
@@ -267,7 +273,7 @@ async def test_wait_gives_up_after_its_timeout(client: AsyncMistral, server: Loc
         job = await client.fine_tuning.jobs.create(
             model=MODEL, hyperparameters={}, training_files=[{"file_id": await upload(client)}]
         )
-    with pytest.raises(TimeoutError, match=f"Job {job.id} is still"):
+    with pytest.raises(JobWaitTimeoutError, match=f"Job {job.id} is still"):
         await client.fine_tuning.jobs.wait(job.id, poll_interval=POLL, timeout=0.3)
     await client.fine_tuning.jobs.cancel(job.id)
 

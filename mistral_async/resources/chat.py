@@ -31,7 +31,7 @@ from ..types.chat import (
     MessageParam,
     Tool,
 )
-from ._base import AsyncAPIResource, json_request
+from ._base import AsyncAPIResource, completion_stream, json_request
 
 ParsedT = TypeVar("ParsedT")
 
@@ -89,10 +89,7 @@ class AsyncChat(AsyncAPIResource):
         Same arguments as :meth:`complete`, plus ``idle_timeout``. Nothing is sent until the
         stream is entered or iterated.
         """
-        params = dict(kwargs)
-        idle_timeout: float | None = params.pop("idle_timeout", None)  # type: ignore[assignment]
-        request, options = json_request("POST", PATH, ChatCompletionRequest, params, stream=True)
-        return ChatCompletionStream(self._client, request, options, idle_timeout=idle_timeout)
+        return completion_stream(self._client, PATH, ChatCompletionRequest, kwargs)
 
     async def parse(
         self, *, response_format: type[ParsedT], **kwargs: Unpack[ChatParseArgs]
