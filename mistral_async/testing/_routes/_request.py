@@ -139,9 +139,14 @@ def known_model(body: dict[str, Any], capability: str) -> KnownModel:
     return model
 
 
+def invalid(location: tuple[str, ...], message: str, value: Any, keyword: str) -> RequestInvalid:
+    """422 for one problem at ``location`` (``("body", "purpose")``, ``("query", "page")``)."""
+    return RequestInvalid([validation_detail(Violation(location, message, keyword, value))])
+
+
 def invalid_query(name: str, message: str, value: Any, keyword: str) -> RequestInvalid:
     """422 for one query parameter, located as FastAPI locates it (``["query", name]``)."""
-    return RequestInvalid([validation_detail(Violation(("query", name), message, keyword, value))])
+    return invalid(("query", name), message, keyword=keyword, value=value)
 
 
 def int_query(request: Request, name: str, default: int, minimum: int) -> int:

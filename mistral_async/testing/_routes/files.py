@@ -24,12 +24,12 @@ from starlette.routing import BaseRoute, Route
 
 from .._multipart import FormValue, multipart_files, parse_multipart
 from .._store import Store, StoredFile, store
-from .._violations import Violation
 from ._request import (
     ApiError,
     RequestInvalid,
     enum_query,
     int_query,
+    invalid,
     settings,
     validation_detail,
 )
@@ -42,10 +42,6 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_URL_EXPIRY_HOURS = 24
 # Per process: a signed URL is only good on a server of the process that signed it.
 _SIGNING_KEY = secrets.token_bytes(32)
-
-
-def _invalid(location: tuple[str, ...], message: str, value: Any, keyword: str) -> RequestInvalid:
-    return RequestInvalid([validation_detail(Violation(location, message, keyword, value))])
 
 
 def file_json(stored: StoredFile) -> dict[str, Any]:
@@ -111,7 +107,7 @@ def _form_text(form: dict[str, list[FormValue]], name: str) -> str | None:
 async def upload_file(request: Request) -> Response:
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
-        raise _invalid(("body",), "expected a multipart/form-data body", content_type, "media")
+        raise invalid(("body",), "expected a multipart/form-data body", content_type, "media")
     body = await request.body()
     form = parse_multipart(body, content_type)
     config = settings(request)
@@ -121,13 +117,13 @@ async def upload_file(request: Request) -> Response:
             raise RequestInvalid([validation_detail(v) for v in violations])
     part = multipart_files(body, content_type).get("file")
     if part is None:
-        raise _invalid(("body", "file"), "Field required", None, "required")
+        raise invalid(("body", "file"), "Field required", None, "required")
     purpose = _form_text(form, "purpose") or "fine-tune"
     if purpose not in PURPOSES:
-        raise _invalid(("body", "purpose"), f"Input should be one of {PURPOSES}", purpose, "enum")
+        raise invalid(("body", "purpose"), f"Input should be one of {PURPOSES}", purpose, "enum")
     expiry = _form_text(form, "expiry")
     if expiry is not None and not expiry.lstrip("-").isdigit():
-        raise _invalid(("body", "expiry"), "Input should be a valid integer", expiry, "type")
+        raise invalid(("body", "expiry"), "Input should be a valid integer", expiry, "type")
     created = int(time.time())
     stored = store(request).add_file(
         part.filename,
