@@ -14,10 +14,14 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from ._version import __version__
 
 if _TYPE_CHECKING:
-    from ._batch_items import BatchItem, BatchResult, RunnerOptions
-    from ._client import AsyncMistral
-    from ._download import FileDownload, SyncFileDownload
-    from ._errors import (
+    from ._batch.items import BatchItem, BatchResult, RunnerOptions
+    from ._batch.jsonl import BatchFileSummary
+    from ._batch.progress import BatchProgress, ProgressPrinter
+    from ._batch.runner import BatchRun, BatchRunner
+    from ._batch.sync_runner import SyncBatchRun, SyncBatchRunner
+    from ._core.client import AsyncMistral
+    from ._core.download import FileDownload, SyncFileDownload
+    from ._core.errors import (
         APIConnectionError,
         APIError,
         APIResponseValidationError,
@@ -49,22 +53,18 @@ if _TYPE_CHECKING:
         ToolDefinitionError,
         UnprocessableEntityError,
     )
-    from ._jsonl import BatchFileSummary
-    from ._limits import RateLimitInfo
-    from ._options import RequestOptions
-    from ._pagination import AsyncPaginator, SyncPaginator
-    from ._progress import BatchProgress, ProgressPrinter
-    from ._response_info import ResponseInfo
-    from ._retry import RetryPolicy
-    from ._runner import BatchRun, BatchRunner
-    from ._streaming import AsyncStream, ChatCompletionStream
+    from ._core.limits import RateLimitInfo
+    from ._core.options import RequestOptions
+    from ._core.pagination import AsyncPaginator, SyncPaginator
+    from ._core.response_info import ResponseInfo
+    from ._core.retry import RetryPolicy
+    from ._core.streaming import AsyncStream, ChatCompletionStream
     from ._structured import (
         ParsedChatCompletion,
         ParsedChatCompletionStream,
         SyncParsedChatCompletionStream,
     )
-    from ._sync import Mistral, SyncChatCompletionStream, SyncStream
-    from ._sync_runner import SyncBatchRun, SyncBatchRunner
+    from ._sync.client import Mistral, SyncChatCompletionStream, SyncStream
     from .cache import CacheStats, CacheStore, InMemoryCacheStore, ResponseCache
     from .conversation import Conversation, ConversationStore, ConversationStream
     from .tools import (
@@ -80,13 +80,13 @@ if _TYPE_CHECKING:
 
 # Where each public name is defined; keep in step with the imports above and __all__.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "._batch_items": ("BatchItem", "BatchResult", "RunnerOptions"),
-    "._client": ("AsyncMistral",),
-    "._download": (
+    "._batch.items": ("BatchItem", "BatchResult", "RunnerOptions"),
+    "._core.client": ("AsyncMistral",),
+    "._core.download": (
         "FileDownload",
         "SyncFileDownload",
     ),
-    "._errors": (
+    "._core.errors": (
         "APIConnectionError",
         "APIError",
         "APIResponseValidationError",
@@ -118,20 +118,20 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ToolDefinitionError",
         "UnprocessableEntityError",
     ),
-    "._jsonl": ("BatchFileSummary",),
-    "._limits": ("RateLimitInfo",),
-    "._options": ("RequestOptions",),
-    "._pagination": (
+    "._batch.jsonl": ("BatchFileSummary",),
+    "._core.limits": ("RateLimitInfo",),
+    "._core.options": ("RequestOptions",),
+    "._core.pagination": (
         "AsyncPaginator",
         "SyncPaginator",
     ),
-    "._progress": (
+    "._batch.progress": (
         "BatchProgress",
         "ProgressPrinter",
     ),
-    "._retry": ("RetryPolicy",),
-    "._runner": ("BatchRun", "BatchRunner"),
-    "._streaming": (
+    "._core.retry": ("RetryPolicy",),
+    "._batch.runner": ("BatchRun", "BatchRunner"),
+    "._core.streaming": (
         "AsyncStream",
         "ChatCompletionStream",
     ),
@@ -140,12 +140,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ParsedChatCompletionStream",
         "SyncParsedChatCompletionStream",
     ),
-    "._sync": (
+    "._sync.client": (
         "Mistral",
         "SyncChatCompletionStream",
         "SyncStream",
     ),
-    "._sync_runner": (
+    "._batch.sync_runner": (
         "SyncBatchRun",
         "SyncBatchRunner",
     ),
@@ -169,7 +169,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ToolSteps",
         "function_tool",
     ),
-    "._response_info": ("ResponseInfo",),
+    "._core.response_info": ("ResponseInfo",),
     ".usage": (
         "ModelPrice",
         "UsageRecord",

@@ -25,20 +25,20 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import PrivateAttr, TypeAdapter, ValidationError
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 
-from ._errors import (
+from ._core.errors import (
     ContentFilterFinishReasonError,
     LengthFinishReasonError,
     ParseError,
     StrictSchemaError,
 )
-from ._http import APIRequest
-from ._options import RequestOptions
-from ._streaming import ChatCompletionStream
-from ._sync import SyncChatCompletionStream
+from ._core.options import RequestOptions
+from ._core.request import APIRequest
+from ._core.streaming import ChatCompletionStream
+from ._sync.client import SyncChatCompletionStream
 from .types.chat import ChatCompletionResponse
 
 if TYPE_CHECKING:
-    from ._client import AsyncMistral
+    from ._core.client import AsyncMistral
 
 ParsedT = TypeVar("ParsedT")
 

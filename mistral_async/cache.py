@@ -30,7 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
-from ._errors import ArgumentError
+from ._core.errors import ArgumentError
 
 __all__ = ["CACHE_HEADER", "CacheStats", "CacheStore", "InMemoryCacheStore", "ResponseCache"]
 

@@ -39,12 +39,12 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from typing_extensions import Self, Unpack
 
-from ._dual import async_client_of, on_client
-from ._errors import ArgumentError
-from ._options import RequestOptions
-from ._streaming import ChatCompletionStream
-from ._sync import Mistral, SyncChatCompletionStream
-from ._validate import error_location
+from ._core.errors import ArgumentError
+from ._core.options import RequestOptions
+from ._core.streaming import ChatCompletionStream
+from ._core.validate import error_location
+from ._sync.client import Mistral, SyncChatCompletionStream
+from ._sync.dual import async_client_of, on_client
 from .resources._base import json_request
 from .types.chat import (
     ChatCompletionRequest,
@@ -61,7 +61,7 @@ from .types.chat import (
 )
 
 if TYPE_CHECKING:
-    from ._client import AsyncMistral
+    from ._core.client import AsyncMistral
 
 __all__ = ["Conversation", "ConversationStore", "ConversationStream", "estimate_tokens"]
 

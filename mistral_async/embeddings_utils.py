@@ -24,15 +24,15 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import anyio
 from typing_extensions import Unpack
 
-from ._dual import on_client
-from ._errors import APIResponseValidationError, ArgumentError
-from ._options import RequestOptions
+from ._core.errors import APIResponseValidationError, ArgumentError
+from ._core.options import RequestOptions
+from ._sync.dual import on_client
 from .conversation import estimate_tokens
 from .types.embeddings import EmbeddingDtype
 
 if TYPE_CHECKING:
-    from ._client import AsyncMistral
-    from ._sync import Mistral
+    from ._core.client import AsyncMistral
+    from ._sync.client import Mistral
 
 __all__ = [
     "Clustering",

@@ -27,12 +27,12 @@ import anyio.to_thread
 from pydantic import BaseModel, Field, ValidationError, create_model
 from pydantic.errors import PydanticUserError
 
-from ._errors import ArgumentError, ToolDefinitionError
+from ._core.errors import ArgumentError, ToolDefinitionError
 from .types.chat import AssistantMessage, ChatCompletionResponse, ToolCall, ToolMessage, UsageInfo
 
 if TYPE_CHECKING:
-    from ._client import AsyncMistral
-    from ._sync import Mistral
+    from ._core.client import AsyncMistral
+    from ._sync.client import Mistral
 
 __all__ = [
     "FunctionTool",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import ArgumentError
+from ._core.errors import ArgumentError
 from .cache import CACHE_HEADER
 
 __all__ = [

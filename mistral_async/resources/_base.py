@@ -9,16 +9,16 @@ from urllib.parse import quote
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
-from .._errors import ArgumentError
-from .._http import APIRequest
-from .._options import RequestOptions
-from .._pagination import AsyncPaginator, Page
-from .._streaming import ChatCompletionStream
-from .._validate import split_options, validate_options, validate_params
+from .._core.errors import ArgumentError
+from .._core.options import RequestOptions
+from .._core.pagination import AsyncPaginator, Page
+from .._core.request import APIRequest
+from .._core.streaming import ChatCompletionStream
+from .._core.validate import split_options, validate_options, validate_params
 from ..types._base import ResponseModel, dump_request
 
 if TYPE_CHECKING:
-    from .._client import AsyncMistral
+    from .._core.client import AsyncMistral
 
 PageT = TypeVar("PageT", bound="Page[Any]")
 

@@ -11,7 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 
-from .._errors import ArgumentError, JobWaitTimeoutError
+from .._core.errors import ArgumentError, JobWaitTimeoutError
 from ._base import path_param
 
 BACKOFF = 1.5

@@ -7,15 +7,15 @@ from typing import Any, TypeVar
 
 from typing_extensions import Required, Unpack
 
-from .._options import RequestOptions
-from .._streaming import ChatCompletionStream
+from .._core.options import RequestOptions
+from .._core.streaming import ChatCompletionStream
 from .._structured import (
     ParsedChatCompletion,
     ParsedChatCompletionStream,
     SyncParsedChatCompletionStream,
     output_type,
 )
-from .._sync import SyncChatCompletionStream, SyncResource, blocking, wrapped
+from .._sync.client import SyncChatCompletionStream, SyncResource, blocking, wrapped
 from ..tools import (
     FunctionTool,
     OnStep,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing_extensions import Unpack
 
-from .._options import RequestOptions
-from .._sync import SyncResource, blocking
+from .._core.options import RequestOptions
+from .._sync.client import SyncResource, blocking
 from ..types.embeddings import EmbeddingParams, EmbeddingRequest, EmbeddingResponse
 from ._base import AsyncAPIResource, json_request
 

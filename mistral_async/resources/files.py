@@ -11,13 +11,13 @@ from typing import IO, Any
 
 from typing_extensions import Unpack
 
-from .._download import FileDownload, StrPath, SyncFileDownload
-from .._errors import ArgumentError
-from .._http import APIRequest
-from .._options import RequestOptions
-from .._pagination import AsyncPaginator, SyncPaginator
-from .._sync import SyncResource, blocking, wrapped
-from .._validate import split_options, validate_options, validate_params
+from .._core.download import FileDownload, StrPath, SyncFileDownload
+from .._core.errors import ArgumentError
+from .._core.options import RequestOptions
+from .._core.pagination import AsyncPaginator, SyncPaginator
+from .._core.request import APIRequest
+from .._core.validate import split_options, validate_options, validate_params
+from .._sync.client import SyncResource, blocking, wrapped
 from ..types._base import dump_request
 from ..types.files import (
     DeleteFileOut,

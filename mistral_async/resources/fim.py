@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing_extensions import Unpack
 
-from .._options import RequestOptions
-from .._streaming import ChatCompletionStream
-from .._sync import SyncChatCompletionStream, SyncResource, blocking, wrapped
+from .._core.options import RequestOptions
+from .._core.streaming import ChatCompletionStream
+from .._sync.client import SyncChatCompletionStream, SyncResource, blocking, wrapped
 from ..types.fim import FIMCompletionParams, FIMCompletionRequest, FIMCompletionResponse
 from ._base import AsyncAPIResource, StreamOptions, completion_stream, json_request
 

@@ -9,10 +9,10 @@ from functools import cached_property
 
 from typing_extensions import Unpack
 
-from .._http import APIRequest
-from .._options import RequestOptions
-from .._pagination import AsyncPaginator, SyncPaginator
-from .._sync import SyncResource, blocking, wrapped
+from .._core.options import RequestOptions
+from .._core.pagination import AsyncPaginator, SyncPaginator
+from .._core.request import APIRequest
+from .._sync.client import SyncResource, blocking, wrapped
 from ..types.fine_tuning import (
     DetailedJobOut,
     FineTuningJobCreateParams,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing_extensions import Unpack
 
-from .._http import APIRequest
-from .._options import RequestOptions
-from .._sync import SyncResource, blocking
+from .._core.options import RequestOptions
+from .._core.request import APIRequest
+from .._sync.client import SyncResource, blocking
 from ..types.models import (
     ArchiveFTModelOut,
     DeleteModelOut,

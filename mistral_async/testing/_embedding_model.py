@@ -7,7 +7,7 @@ in common are nearly orthogonal: enough for a semantic search demo to rank the r
 first. A text without content words gets one dimension hashed from the whole text, so no
 vector is zero. Values are float32, so the base64 and JSON forms carry the same numbers.
 
-Quantisation (``output_dtype``) follows :mod:`mistral_async._embedding_codec`: ``int8`` is
+Quantisation (``output_dtype``) follows :mod:`mistral_async.types._embedding_codec`: ``int8`` is
 ``round(127 v)``, ``uint8`` is ``round(127.5 (v + 1))``, ``binary``/``ubinary`` pack the signs.
 """
 
@@ -19,7 +19,7 @@ import struct
 from collections.abc import Sequence
 from typing import Final
 
-from .._embedding_codec import encode_base64, pack_bits
+from ..types._embedding_codec import encode_base64, pack_bits
 from ._model import _STOPWORDS
 
 DEFAULT_DIMENSIONS: Final = {"mistral-embed": 1024, "codestral-embed": 1536}

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from .._response_info import ResponseInfo as ResponseInfo
+from .._core.response_info import ResponseInfo as ResponseInfo
 
 
 class MistralModel(BaseModel):

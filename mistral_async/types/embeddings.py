@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, PrivateAttr
 from typing_extensions import Required, TypedDict
 
-from .._embedding_codec import (
+from ._base import MistralModel, RenamedRequest, ResponseModel
+from ._embedding_codec import (
     NUMPY_DTYPES,
     EmbeddingDtype,
     EncodingFormat,
     decode_embedding,
     unpack_bits,
 )
-from ._base import MistralModel, RenamedRequest, ResponseModel
 from .chat import UsageInfo
 
 if TYPE_CHECKING:

@@ -1,0 +1,469 @@
+"""``AsyncMistral``: options, lifecycle, and the one request pipeline.
+
+Every call goes through :meth:`AsyncMistral._send`: take a concurrency slot, send, and on a
+retryable failure wait as :mod:`._retry` says and send again; an error status becomes a typed
+error from :mod:`._errors`; a success is read into the caller's response model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+import httpx
+from pydantic import ValidationError
+from typing_extensions import Self
+
+from ..usage import UsageTracker
+from .errors import (
+    APIResponseValidationError,
+    ArgumentError,
+    ClientClosedError,
+    MissingAPIKeyError,
+    parse_body,
+    status_error,
+    transport_error,
+)
+from .limits import ConcurrencyLimiter, RateLimitInfo
+from .options import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    RequestOptions,
+    TimeoutTypes,
+    to_timeout,
+)
+from .request import (
+    RETRYABLE_EXCEPTIONS,
+    USER_AGENT,
+    APIRequest,
+    TransportName,
+    build_request,
+    new_http_client,
+)
+from .response_info import ResponseInfo
+from .retry import RetryPolicy, is_retryable_status, retry_delay
+
+if TYPE_CHECKING:
+    from ..cache import ResponseCache
+    from ..resources.batch import AsyncBatch
+    from ..resources.chat import AsyncChat
+    from ..resources.classifiers import AsyncClassifiers
+    from ..resources.embeddings import AsyncEmbeddings
+    from ..resources.files import AsyncFiles
+    from ..resources.fim import AsyncFim
+    from ..resources.fine_tuning import AsyncFineTuning
+    from ..resources.models import AsyncModels
+    from ..resources.ocr import AsyncOcr
+    from ..types._base import ResponseModel
+
+# A string bound: the models (and pydantic's model machinery) load with the first resource used.
+ResponseT = TypeVar("ResponseT", bound="ResponseModel")
+
+# Log lines name the method, URL and status only: headers (and so the API key) are never logged.
+log = logging.getLogger("mistral_async")
+
+_NOT_GIVEN: Any = object()
+
+_URL_CACHE_SIZE = 256
+
+
+def _check_base_url(base_url: str) -> str:
+    url = httpx.URL(base_url)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ArgumentError("base_url", f"must be an http(s) URL with a host, got {base_url!r}")
+    # Request paths start with /v1/..., as in the OpenAPI file.
+    return base_url.rstrip("/")
+
+
+def _check_retries(value: Any, name: str = "max_retries") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ArgumentError(name, f"must be an int >= 0, got {value!r}")
+    return value
+
+
+def _check_concurrency(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ArgumentError("max_concurrency", f"must be an int >= 1 or None, got {value!r}")
+    return value
+
+
+class AsyncMistral:
+    """Asynchronous client of the Mistral AI API (asyncio and trio).
+
+    :param api_key: the API key; defaults to the ``MISTRAL_API_KEY`` environment variable.
+    :param base_url: defaults to ``MISTRAL_BASE_URL``, then ``https://api.mistral.ai``.
+    :param timeout: seconds or an ``httpx.Timeout``; the default allows 5 s to connect and
+        600 s for the rest, since a long generation is slow to finish.
+    :param max_retries: retries of a failed request (connection errors, timeouts, 408, 409,
+        429, 5xx); 0 disables retrying.
+    :param max_concurrency: the most requests in flight at once on this client; a stream
+        holds its slot until it is closed. ``None``: no limit.
+    :param default_headers: headers sent with every request.
+    :param http_client: an ``httpx.AsyncClient`` to use as is; the caller keeps ownership and
+        closes it.
+    :param usage_tracker: records every reply's token usage; a new ``UsageTracker`` unless
+        given; ``None`` turns recording off.
+    :param cache: a ``ResponseCache`` for deterministic chat and FIM requests; off unless given.
+    :param transport: ``"httpx"`` (the default, asyncio and trio) or ``"aiohttp"``: the same
+        ``httpx.AsyncClient`` on aiohttp's faster HTTP implementation, on asyncio only; needs
+        the ``aiohttp`` extra (``pip install 'mistral-async[aiohttp]'``). Not with
+        ``http_client``, which brings its own transport.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_concurrency: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        usage_tracker: UsageTracker | None = _NOT_GIVEN,
+        cache: ResponseCache | None = None,
+        transport: TransportName = "httpx",
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+        if not key:
+            raise MissingAPIKeyError(
+                "No API key: pass api_key=... to the client or set the "
+                f"{API_KEY_ENV} environment variable."
+            )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ArgumentError("http_client", "must be an httpx.AsyncClient")
+        if http_client is not None and transport != "httpx":
+            raise ArgumentError("transport", "cannot be chosen with http_client")
+        self.base_url = _check_base_url(
+            base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        )
+        self._urls: dict[str, httpx.URL] = {}
+        self.timeout = to_timeout(timeout)
+        self.max_retries = _check_retries(max_retries)
+        self._limiter = ConcurrencyLimiter(_check_concurrency(max_concurrency))
+        self._api_key = key
+        self._default_headers = dict(default_headers or {})
+        self._headers = {
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            **self._default_headers,
+            "Authorization": f"Bearer {key}",
+        }
+        self._owns_http = http_client is None
+        self._http = (
+            http_client if http_client is not None else new_http_client(self.timeout, transport)
+        )
+        self._closed = False
+        self.usage_tracker: UsageTracker | None = (
+            UsageTracker() if usage_tracker is _NOT_GIVEN else usage_tracker
+        )
+        self.cache = cache
+
+    def __repr__(self) -> str:
+        # Never the key: only what helps tell clients apart.
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
+            f"max_concurrency={self.max_concurrency})"
+        )
+
+    @property
+    def max_concurrency(self) -> int | None:
+        return self._limiter.limit
+
+    # -- resources (imported on first use, so that importing the package stays cheap) -------
+
+    @cached_property
+    def chat(self) -> AsyncChat:
+        """Chat completions: ``complete``, ``stream``."""
+        from ..resources.chat import AsyncChat
+
+        return AsyncChat(self)
+
+    @cached_property
+    def fim(self) -> AsyncFim:
+        """Fill-in-the-middle code completion: ``complete``, ``stream``."""
+        from ..resources.fim import AsyncFim
+
+        return AsyncFim(self)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddings:
+        """Embeddings: ``create``."""
+        from ..resources.embeddings import AsyncEmbeddings
+
+        return AsyncEmbeddings(self)
+
+    @cached_property
+    def models(self) -> AsyncModels:
+        """Models: ``list``, ``retrieve``, ``delete``; fine-tuned ``update``, ``archive``..."""
+        from ..resources.models import AsyncModels
+
+        return AsyncModels(self)
+
+    @cached_property
+    def classifiers(self) -> AsyncClassifiers:
+        """Moderation and classification: ``moderate``, ``moderate_chat``, ``classify``..."""
+        from ..resources.classifiers import AsyncClassifiers
+
+        return AsyncClassifiers(self)
+
+    @cached_property
+    def files(self) -> AsyncFiles:
+        """Files: ``upload``, ``list``, ``retrieve``, ``delete``, ``download``..."""
+        from ..resources.files import AsyncFiles
+
+        return AsyncFiles(self)
+
+    @cached_property
+    def fine_tuning(self) -> AsyncFineTuning:
+        """Fine-tuning: ``fine_tuning.jobs.create``, ``list``, ``get``, ``cancel``, ``start``."""
+        from ..resources.fine_tuning import AsyncFineTuning
+
+        return AsyncFineTuning(self)
+
+    @cached_property
+    def batch(self) -> AsyncBatch:
+        """Batch inference: ``batch.jobs.create``, ``list``, ``get``, ``cancel``."""
+        from ..resources.batch import AsyncBatch
+
+        return AsyncBatch(self)
+
+    @cached_property
+    def ocr(self) -> AsyncOcr:
+        """OCR: ``process``."""
+        from ..resources.ocr import AsyncOcr
+
+        return AsyncOcr(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        self._ensure_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless the ``http_client`` was supplied by the caller)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http:
+            with anyio.CancelScope(shield=True):
+                await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed or self._http.is_closed
+
+    def _ensure_open(self) -> None:
+        if self.is_closed:
+            raise ClientClosedError(
+                "This client has been closed; create a new AsyncMistral to send requests."
+            )
+
+    def with_options(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = _NOT_GIVEN,
+        max_retries: int | None = None,
+        max_concurrency: int | None = _NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+        usage_tracker: UsageTracker | None = _NOT_GIVEN,
+        cache: ResponseCache | None = _NOT_GIVEN,
+    ) -> Self:
+        """A client with some options changed that shares this one's connection pool.
+
+        The new client shares this client's concurrency limit too, unless ``max_concurrency``
+        is given, and its usage tracker and cache unless they are given. Closing it does not
+        close the shared pool; closing this client does.
+        """
+        new = type(self)(
+            api_key=api_key if api_key is not None else self._api_key,
+            base_url=base_url if base_url is not None else self.base_url,
+            timeout=self.timeout if timeout is _NOT_GIVEN else timeout,
+            max_retries=self.max_retries if max_retries is None else max_retries,
+            max_concurrency=None if max_concurrency is _NOT_GIVEN else max_concurrency,
+            default_headers={**self._default_headers, **(default_headers or {})},
+            http_client=self._http,
+            usage_tracker=self.usage_tracker if usage_tracker is _NOT_GIVEN else usage_tracker,
+            cache=self.cache if cache is _NOT_GIVEN else cache,
+        )
+        if max_concurrency is _NOT_GIVEN:
+            new._limiter = self._limiter
+        return new
+
+    # -- the pipeline ------------------------------------------------------------------------
+
+    def _build(
+        self, request: APIRequest, options: RequestOptions, *, stream: bool
+    ) -> httpx.Request:
+        headers = dict(self._headers)
+        if stream:
+            headers["Accept"] = "text/event-stream"
+        extra_headers = options.get("extra_headers")
+        if extra_headers:
+            headers.update(extra_headers)
+        body = request.json
+        extra_body = options.get("extra_body")
+        if extra_body:
+            if not isinstance(body, dict):
+                raise ArgumentError("extra_body", "this request has no JSON object body")
+            request = APIRequest(**{**vars(request), "json": {**body, **extra_body}})
+        timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
+        return build_request(
+            self._http,
+            request,
+            url=self._url(request.path),
+            headers=headers,
+            timeout=timeout,
+            extra_query=options.get("extra_query"),
+        )
+
+    def _url(self, path: str) -> httpx.URL:
+        """``base_url + path``, parsed once: parsing a URL costs httpx more than the rest of
+        building the request."""
+        text = self.base_url + path
+        url = self._urls.get(text)
+        if url is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:  # paths with ids in them are many
+                self._urls.clear()
+            url = self._urls[text] = httpx.URL(text)
+        return url
+
+    def _policy(self, options: RequestOptions) -> RetryPolicy:
+        retries = options.get("max_retries")
+        return RetryPolicy(max_retries=self.max_retries if retries is None else retries)
+
+    async def _send(
+        self,
+        request: APIRequest,
+        options: RequestOptions,
+        *,
+        stream: bool,
+        retries_taken: int = 0,
+    ) -> tuple[httpx.Response, int]:
+        """Send with retries; return a successful response and the retries it took.
+
+        With ``stream=True`` the body is left unread and the caller must close the response;
+        otherwise it has been read and the connection released.
+        """
+        self._ensure_open()
+        policy = self._policy(options)
+        http_request = self._build(request, options, stream=stream)
+        cached = self.cache.entry(http_request) if self.cache is not None else None
+        if cached is not None and (hit := await cached.load()) is not None:
+            return hit, 0
+        retries = retries_taken
+        while True:
+            try:
+                response = await self._http.send(http_request, stream=stream)
+            except RETRYABLE_EXCEPTIONS as exc:
+                delay = retry_delay(retries, policy)
+                if delay is None:
+                    raise transport_error(exc, http_request, retries) from exc
+            except httpx.RequestError as exc:
+                raise transport_error(exc, http_request, retries) from exc
+            except RuntimeError as exc:
+                if self._http.is_closed:
+                    raise ClientClosedError("The HTTP client of this client was closed.") from exc
+                raise
+            else:
+                if response.is_success:
+                    return (await cached.save(response) if cached else response), retries
+                content = await self._read_error(response)
+                delay = (
+                    retry_delay(retries, policy, response.headers)
+                    if is_retryable_status(response.status_code)
+                    else None
+                )
+                if delay is None:
+                    raise status_error(
+                        response.status_code,
+                        content=content,
+                        headers=response.headers,
+                        request=http_request,
+                        retries=retries,
+                    )
+            log.info(
+                "Retrying %s %s in %.2f s (retry %d of %d)",
+                http_request.method,
+                http_request.url,
+                delay,
+                retries + 1,
+                policy.max_retries,
+            )
+            await anyio.sleep(delay)
+            retries += 1
+
+    @staticmethod
+    async def _read_error(response: httpx.Response) -> bytes:
+        """The body of an error reply; an unreadable one counts as empty."""
+        try:
+            return await response.aread()
+        except httpx.HTTPError:
+            return b""
+        finally:
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
+
+    async def _request(
+        self, request: APIRequest, cast_to: type[ResponseT], options: RequestOptions
+    ) -> ResponseT:
+        """Send a request and read its JSON reply into ``cast_to``."""
+        await self._limiter.acquire()
+        try:
+            response, retries = await self._send(request, options, stream=False)
+        finally:
+            self._limiter.release()
+        model = parse_response(response, cast_to, retries)
+        if self.usage_tracker is not None:
+            self.usage_tracker.observe(model, request.path)
+        return model
+
+
+def response_info(response: httpx.Response, retries: int) -> ResponseInfo:
+    return ResponseInfo(
+        status_code=response.status_code,
+        headers=response.headers,
+        retries=retries,
+        rate_limit=RateLimitInfo.from_headers(response.headers),
+    )
+
+
+def parse_response(response: httpx.Response, cast_to: type[ResponseT], retries: int) -> ResponseT:
+    """Read a successful reply into its model, or raise ``APIResponseValidationError``."""
+    try:
+        model = cast_to.model_validate_json(response.content)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise APIResponseValidationError(
+            f"The reply ({response.status_code}) could not be read as {cast_to.__name__}: "
+            f"{where}: {first['msg']}",
+            status_code=response.status_code,
+            request=response.request,
+            body=parse_body(response.content, response.headers.get("content-type")),
+            headers=response.headers,
+            retries=retries,
+        ) from None
+    model._response_info = response_info(response, retries)
+    return model

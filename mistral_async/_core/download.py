@@ -1,0 +1,128 @@
+"""A file's content, streamed: ``FileDownload`` and its blocking view ``SyncFileDownload``.
+
+Like a stream, a download is created without I/O (``client.files.download(id)`` needs no
+``await``). The request is sent on ``async with`` or on the first read, and the response then
+holds a concurrency slot until it is closed: when the body has been read, on ``break``, on an
+exception, on cancellation, or by ``aclose()``. The body is never held whole in memory unless
+you ask for it with ``read()``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import aclosing
+from email.message import Message
+from typing import TYPE_CHECKING
+
+import anyio
+import httpx
+
+from .errors import transport_error
+from .held import HeldResponse, SyncHeldResponse
+from .options import RequestOptions
+from .request import APIRequest
+
+if TYPE_CHECKING:
+    from .client import AsyncMistral
+
+StrPath = str | os.PathLike[str]
+
+
+class FileDownload(HeldResponse):
+    """The body of a download, read in chunks: ``async with`` it, then ``iter_bytes()``,
+    ``read()`` or ``write_to(path)``; each reads the body once."""
+
+    def __init__(self, client: AsyncMistral, request: APIRequest, options: RequestOptions) -> None:
+        super().__init__(client, request, options)
+        self._consumed = False
+
+    @property
+    def filename(self) -> str | None:
+        """The file name the server gave (``Content-Disposition``), once started."""
+        disposition = self._header("content-disposition")
+        if not disposition:
+            return None
+        message = Message()
+        message["content-disposition"] = disposition
+        name = message.get_filename()
+        return name if isinstance(name, str) else None
+
+    @property
+    def size(self) -> int | None:
+        """The body's length in bytes, when the server said it (``Content-Length``)."""
+        length = self._header("content-length")
+        return int(length) if length and length.isdigit() else None
+
+    def _header(self, name: str) -> str | None:
+        info = self.response_info
+        return info.headers.get(name) if info is not None else None
+
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
+        """The body in chunks as they arrive (of ``chunk_size`` bytes, except the last, if given).
+
+        A connection lost midway raises ``APIConnectionError``; it is not retried, since part
+        of the body has already been handed over.
+        """
+        if self._consumed or self._closed:
+            raise RuntimeError("A download's body can be read once; this one is read or closed.")
+        self._consumed = True
+        try:
+            await self._start()
+            assert self._response is not None
+            try:
+                async for chunk in self._response.aiter_bytes(chunk_size):
+                    yield chunk
+            except httpx.TransportError as exc:
+                raise transport_error(exc, self._response.request, self._retries) from exc
+        finally:
+            await self.aclose()
+
+    async def read(self) -> bytes:
+        """The whole body, in memory."""
+        async with aclosing(self.iter_bytes()) as chunks:
+            return b"".join([chunk async for chunk in chunks])
+
+    async def write_to(self, path: StrPath) -> int:
+        """Write the body to ``path`` as it arrives; return the number of bytes written.
+
+        The file is written from a worker thread, so the event loop never waits on the disk.
+        If the download fails, the partly written file is removed.
+        """
+        written = 0
+        target = anyio.Path(path)
+        try:
+            async with (
+                await anyio.open_file(target, "wb") as out,
+                aclosing(self.iter_bytes()) as chunks,
+            ):
+                async for chunk in chunks:
+                    await out.write(chunk)
+                    written += len(chunk)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await target.unlink(missing_ok=True)
+            raise
+        return written
+
+
+class SyncFileDownload(SyncHeldResponse[FileDownload]):
+    """The blocking view of a ``FileDownload``: ``with``, ``iter_bytes()``, ``read()``,
+    ``write_to(path)``."""
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self._client._iterate(self._inner.iter_bytes(chunk_size))
+
+    def read(self) -> bytes:
+        return self._client._run(self._inner.read)
+
+    def write_to(self, path: StrPath) -> int:
+        return self._client._run(self._inner.write_to, path)
+
+    @property
+    def filename(self) -> str | None:
+        return self._inner.filename
+
+    @property
+    def size(self) -> int | None:
+        return self._inner.size

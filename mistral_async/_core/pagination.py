@@ -1,0 +1,94 @@
+"""Paged lists: read one page, or iterate every item across pages.
+
+The list endpoints (files, fine-tuning jobs, batch jobs) take ``page`` (0-indexed) and
+``page_size`` and answer ``{"data": [...], "total": N}``. A paginator is created without I/O:
+``await`` it for the first page, ``async for`` it for every item, or use ``pages()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from .._sync.client import Mistral
+
+ItemT = TypeVar("ItemT")
+ItemT_co = TypeVar("ItemT_co", covariant=True)
+PageT = TypeVar("PageT", bound="Page[Any]")
+
+
+class Page(Protocol[ItemT_co]):
+    """What a list reply offers: its items and, when the API says, the total count."""
+
+    @property
+    def data(self) -> Sequence[ItemT_co]: ...
+
+    @property
+    def total(self) -> int | None: ...
+
+
+class AsyncPaginator(Generic[ItemT, PageT]):
+    """A lazily fetched paged list.
+
+    :param fetch: gets one page by its 0-based number.
+    :param first_page: the page to start from.
+    :param page_size: the requested page size, used to tell the last page when the reply has
+        no ``total``.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[int], Awaitable[PageT]],
+        *,
+        first_page: int = 0,
+        page_size: int | None = None,
+    ) -> None:
+        self._fetch = fetch
+        self._first_page = first_page
+        self._page_size = page_size
+
+    def __await__(self) -> Generator[Any, None, PageT]:
+        return self._fetch(self._first_page).__await__()
+
+    async def first_page(self) -> PageT:
+        return await self._fetch(self._first_page)
+
+    async def pages(self) -> AsyncIterator[PageT]:
+        """Every page from the first one, until an empty or last page."""
+        number = self._first_page
+        seen = number * self._page_size if self._page_size else 0
+        while True:
+            page = await self._fetch(number)
+            yield page
+            count = len(page.data)
+            seen += count
+            if count == 0:
+                return
+            if page.total is not None and seen >= page.total:
+                return
+            if page.total is None and self._page_size is not None and count < self._page_size:
+                return
+            number += 1
+
+    async def __aiter__(self) -> AsyncIterator[ItemT]:
+        async for page in self.pages():
+            for item in page.data:
+                yield item
+
+
+class SyncPaginator(Generic[ItemT, PageT]):
+    """The blocking view of an ``AsyncPaginator``: ``for`` items, ``pages()``, ``first_page()``."""
+
+    def __init__(self, client: Mistral, inner: AsyncPaginator[ItemT, PageT]) -> None:
+        self._client = client
+        self._inner = inner
+
+    def first_page(self) -> PageT:
+        return self._client._run(self._inner.first_page)
+
+    def pages(self) -> Iterator[PageT]:
+        return self._client._iterate(self._inner.pages())
+
+    def __iter__(self) -> Iterator[ItemT]:
+        return self._client._iterate(self._inner)

@@ -1,0 +1,225 @@
+"""Stream objects over server-sent events.
+
+A stream is created without I/O (``client.chat.stream(...)`` needs no ``await``); the request is
+sent on ``async with`` or on the first iteration. It holds a concurrency slot from then until it
+is closed: at ``[DONE]``, on ``break`` (when the iterator is closed), on an exception, on
+cancellation, or by ``aclose()``. Cleanup runs in ``finally`` blocks shielded from cancellation,
+and no cancel scope is held across a ``yield``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import anyio
+from httpx_sse import EventSource, SSEError
+from pydantic import BaseModel, ValidationError
+
+from ..types.chat import ChatCompletionResponse, CompletionChunk
+from .accumulate import ChatCompletionAccumulator
+from .errors import (
+    APIResponseValidationError,
+    StreamIdleTimeoutError,
+    stream_error,
+    transport_error,
+)
+from .held import HeldResponse
+from .options import RequestOptions
+from .request import RETRYABLE_EXCEPTIONS, APIRequest
+from .retry import retry_delay
+
+if TYPE_CHECKING:
+    from .client import AsyncMistral
+
+ChunkT = TypeVar("ChunkT", bound=BaseModel)
+
+DONE = "[DONE]"
+
+
+class AsyncStream(HeldResponse, Generic[ChunkT]):
+    """An event stream of ``ChunkT``; use with ``async with`` and/or ``async for``.
+
+    :param idle_timeout: seconds allowed between two events; ``None`` waits as long as the
+        client's read timeout allows.
+    """
+
+    def __init__(
+        self,
+        client: AsyncMistral,
+        request: APIRequest,
+        options: RequestOptions,
+        chunk_type: type[ChunkT],
+        *,
+        idle_timeout: float | None = None,
+    ) -> None:
+        super().__init__(client, request, options)
+        self._chunk_type = chunk_type
+        self._idle_timeout = idle_timeout
+        self._iterating = False
+
+    def __aiter__(self) -> AsyncIterator[ChunkT]:
+        if self._iterating or self._closed:
+            raise RuntimeError("A stream can be iterated once; this one is in use or closed.")
+        self._iterating = True
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[ChunkT]:
+        try:
+            await self._start()
+            yielded = False
+            while True:
+                try:
+                    # aclosing: the inner generator is closed here, not whenever GC gets to it.
+                    async with aclosing(self._chunks()) as chunks:
+                        async for chunk in chunks:
+                            yielded = True
+                            yield chunk
+                    return
+                except RETRYABLE_EXCEPTIONS as exc:
+                    # A stream is retried only before its first event: after that the caller
+                    # has seen part of an answer that a new attempt would not continue.
+                    policy = self._client._policy(self._options)
+                    delay = None if yielded else retry_delay(self._retries, policy)
+                    response = self._response
+                    if delay is None:
+                        raise transport_error(
+                            exc, response.request if response else None, self._retries
+                        ) from exc
+                    if response is not None:
+                        with anyio.CancelScope(shield=True):
+                            await response.aclose()
+                    await anyio.sleep(delay)
+                    await self._open(retries_taken=self._retries + 1)
+        finally:
+            await self.aclose()
+
+    async def _chunks(self) -> AsyncGenerator[ChunkT, None]:
+        response = self._response
+        assert response is not None
+        try:
+            events = EventSource(response).aiter_sse()
+        except SSEError as exc:
+            raise self._invalid(f"expected an event stream: {exc}") from None
+        try:
+            while True:
+                try:
+                    if self._idle_timeout is None:
+                        sse = await events.__anext__()
+                    else:
+                        with anyio.fail_after(self._idle_timeout):
+                            sse = await events.__anext__()
+                except StopAsyncIteration:
+                    raise self._invalid("the stream ended without [DONE]") from None
+                except TimeoutError:
+                    raise StreamIdleTimeoutError(
+                        f"no event for {self._idle_timeout} s on "
+                        f"{response.request.method} {response.request.url}",
+                        request=response.request,
+                        retries=self._retries,
+                    ) from None
+                except SSEError as exc:
+                    raise self._invalid(f"expected an event stream: {exc}") from None
+                if sse.data == DONE:
+                    # Read what follows (normally nothing) so the connection can be reused.
+                    async for _ in events:
+                        pass
+                    self._on_done()
+                    return
+                if not sse.data:
+                    continue
+                yield self._decode(sse.event, sse.data)
+        finally:
+            await events.aclose()
+
+    def _on_done(self) -> None:
+        """Called once the stream has reached ``[DONE]``."""
+
+    def _decode(self, event: str, data: str) -> ChunkT:
+        if event != "error":
+            try:
+                return self._chunk_type.model_validate_json(data)
+            except ValidationError as exc:
+                problem = exc
+        else:
+            problem = None
+        try:
+            body = json.loads(data)
+        except ValueError:
+            raise self._invalid(f"an event is not JSON: {data[:200]!r}") from None
+        if event == "error" or _is_error_object(body):
+            response = self._response
+            raise stream_error(
+                body.get("error", body) if isinstance(body, dict) else body,
+                status_code=response.status_code if response else 200,
+                headers=response.headers if response else {},
+                request=response.request if response else None,
+                retries=self._retries,
+            )
+        raise self._invalid(f"an event does not match {self._chunk_type.__name__}: {problem}")
+
+    def _invalid(self, message: str) -> APIResponseValidationError:
+        response = self._response
+        return APIResponseValidationError(
+            f"Invalid stream reply: {message}",
+            status_code=response.status_code if response else 0,
+            request=response.request if response else None,
+            headers=response.headers if response else {},
+            retries=self._retries,
+        )
+
+
+def _is_error_object(body: Any) -> bool:
+    """Mistral's in-stream error: ``{"object": "error", "message": ...}`` or ``{"error": ...}``."""
+    return isinstance(body, dict) and (
+        body.get("object") == "error" or "error" in body or "message" in body
+    )
+
+
+class ChatCompletionStream(AsyncStream[CompletionChunk]):
+    """A chat (or FIM) completion stream: chunks, text deltas, and the final completion."""
+
+    def __init__(
+        self,
+        client: AsyncMistral,
+        request: APIRequest,
+        options: RequestOptions,
+        *,
+        idle_timeout: float | None = None,
+    ) -> None:
+        super().__init__(client, request, options, CompletionChunk, idle_timeout=idle_timeout)
+        self._accumulator = ChatCompletionAccumulator()
+
+    # Hooks rather than a generator around the base one: a generator layer costs each chunk.
+    def _decode(self, event: str, data: str) -> CompletionChunk:
+        chunk = super()._decode(event, data)
+        self._accumulator.add(chunk)
+        return chunk
+
+    def _on_done(self) -> None:
+        # The stream reached [DONE]: its usage came in the last chunk.
+        if self._client.usage_tracker is not None:
+            self._client.usage_tracker.observe(self.current_completion(), self._request.path)
+
+    async def text_deltas(self) -> AsyncIterator[str]:
+        """Only the text of the first choice, as it arrives."""
+        async for chunk in self:
+            for choice in chunk.choices:
+                text = choice.delta.content
+                if choice.index == 0 and isinstance(text, str) and text:
+                    yield text
+
+    def current_completion(self) -> ChatCompletionResponse:
+        """The completion assembled from the chunks received so far."""
+        completion = self._accumulator.completion()
+        completion._response_info = self.response_info
+        return completion
+
+    async def get_final_completion(self) -> ChatCompletionResponse:
+        """Read the rest of the stream and return the whole completion."""
+        if not self._closed:
+            async for _ in self:
+                pass
+        return self.current_completion()

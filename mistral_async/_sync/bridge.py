@@ -1,0 +1,95 @@
+"""Moving a stream's chunks to a blocking thread in batches, not one portal call each.
+
+A call across the portal costs about 100 µs of CPU (a task on the loop, and a wake-up of each
+thread), several times what the async core spends on a chunk. So for an event stream, whose
+chunks are on their way anyway, a task on the loop reads ahead into a small buffer, and each call
+across takes one chunk, waiting for it if need be, plus whatever else is buffered by then. When
+chunks arrive one at a time, as a model writes them, the batches are single chunks and nothing
+changes; when they arrive faster than the thread reads them, up to ``size`` are read ahead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+import anyio
+from anyio.abc import TaskStatus
+
+if TYPE_CHECKING:
+    from .portal import PortalThread
+
+T = TypeVar("T")
+
+STREAM_READ_AHEAD = 64
+"""Chunks a blocking stream may read ahead of the thread iterating it."""
+
+
+class _ReadAhead(Generic[T]):
+    """The loop side: the pump task and what the blocking side calls across the portal."""
+
+    def __init__(self, iterator: AsyncIterator[T], size: int) -> None:
+        self._iterator = iterator
+        self._send, self._receive = anyio.create_memory_object_stream[T](size)
+        self._error: BaseException | None = None
+        self._scope: anyio.CancelScope | None = None
+        self._done: anyio.Event | None = None
+
+    async def pump(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        self._done = anyio.Event()
+        try:
+            with anyio.CancelScope() as self._scope:
+                task_status.started()
+                async with self._send:  # closed at the end: the blocking side then stops
+                    async for item in self._iterator:
+                        try:
+                            self._send.send_nowait(item)
+                        except anyio.WouldBlock:
+                            await self._send.send(item)
+        except Exception as exc:
+            self._error = exc  # raised on the blocking side, after the chunks before it
+        finally:
+            with anyio.CancelScope(shield=True):
+                aclose = getattr(self._iterator, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+            self._done.set()
+
+    async def take(self) -> list[T]:
+        """The next chunk and any others buffered; ``[]`` at the end of the stream."""
+        try:
+            batch = [await self._receive.receive()]
+        except anyio.EndOfStream:
+            batch = []
+        if not batch:
+            if self._error is not None:
+                raise self._error  # as it was raised, cause and all
+            return batch
+        while True:
+            try:
+                batch.append(self._receive.receive_nowait())
+            except (anyio.WouldBlock, anyio.EndOfStream):
+                return batch
+
+    async def stop(self) -> None:
+        """Stop reading and close the iterator; return once it is closed."""
+        assert self._scope is not None
+        assert self._done is not None
+        self._scope.cancel()
+        await self._done.wait()
+        self._receive.close()
+
+
+def read_ahead(portal: PortalThread, iterable: AsyncIterable[T], size: int) -> Iterator[T]:
+    """Iterate ``iterable`` (of the portal's loop) from a blocking thread, closing it however
+    the iteration stops."""
+    state = _ReadAhead(iterable.__aiter__(), size)
+    portal.start_task(state.pump)
+    finished = False
+    try:
+        while batch := portal.call(state.take):
+            yield from batch
+        finished = True
+    finally:
+        if not finished and portal.started:
+            portal.call(state.stop)
