@@ -7,8 +7,9 @@ entries) and a hash of the API key (a shared store never hands one key's answers
 
 A stream is cached as the event stream it was, once it has been read to ``[DONE]``, and a hit
 replays those events through the same decoder, so a cached stream behaves like a live one.
-Replies served from the cache carry the header ``x-mistral-async-cache: hit`` in
-``response_info.headers``, are not counted by the usage tracker, and take no retries.
+Replies served from the cache have ``response_info.from_cache`` set (and, for those who read
+headers, ``x-mistral-async-cache: hit`` in ``response_info.headers``), are not counted by the
+usage tracker, and take no retries.
 
 The store is pluggable: anything with ``async get(key)`` and ``async set(key, value, ttl)``
 over bytes (Redis, memcached, a database) can back the cache; the default keeps entries in
@@ -30,6 +31,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from ._core.checks import check_int, check_optional_int, check_optional_seconds
 from ._core.errors import ArgumentError
 
 __all__ = ["CACHE_HEADER", "CacheStats", "CacheStore", "InMemoryCacheStore", "ResponseCache"]
@@ -67,9 +69,8 @@ class InMemoryCacheStore:
         max_bytes: int | None = 64 * 1024 * 1024,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        _check_positive("max_entries", max_entries)
-        if max_bytes is not None:
-            _check_positive("max_bytes", max_bytes)
+        check_int("max_entries", max_entries, 1)
+        check_optional_int("max_bytes", max_bytes, 1)
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._clock = clock
@@ -148,8 +149,7 @@ class ResponseCache:
         max_entries: int = 1024,
         paths: Iterable[str] = DEFAULT_PATHS,
     ) -> None:
-        if ttl is not None and not ttl > 0:
-            raise ArgumentError("ttl", f"must be > 0 seconds or None, got {ttl!r}")
+        check_optional_seconds("ttl", ttl)
         if store is not None and not isinstance(store, CacheStore):
             raise ArgumentError("store", "must have async get(key) and set(key, value, ttl)")
         self.store: CacheStore = store if store is not None else InMemoryCacheStore(max_entries)
@@ -275,8 +275,3 @@ def _decode(blob: bytes) -> tuple[dict[str, Any] | None, bytes]:
     if not isinstance(meta, dict) or meta.get("v") != _FORMAT:
         return None, b""
     return meta, body
-
-
-def _check_positive(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ArgumentError(name, f"must be an int >= 1, got {value!r}")

@@ -39,6 +39,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from typing_extensions import Self, Unpack
 
+from ._core.checks import check_optional_int, check_optional_seconds, check_seconds, check_text
 from ._core.errors import ArgumentError
 from ._core.options import RequestOptions
 from ._core.streaming import ChatCompletionStream
@@ -114,14 +115,13 @@ class Conversation:
         id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        if not isinstance(model, str) or not model:
-            raise ArgumentError("model", "must be a non-empty string")
+        check_text("model", model)
         self.model = model
         self.system = system
         self.messages: list[Message] = _validate_messages(list(messages))
         self.params: dict[str, Any] = dict(params or {})
-        self.message_budget = _check_budget("message_budget", message_budget)
-        self.token_budget = _check_budget("token_budget", token_budget)
+        self.message_budget = check_optional_int("message_budget", message_budget, 1)
+        self.token_budget = check_optional_int("token_budget", token_budget, 1)
         self.token_counter = token_counter
         self.id = id or uuid.uuid4().hex
         self.metadata: dict[str, Any] = dict(metadata or {})
@@ -414,14 +414,6 @@ def _validate_messages(messages: list[Any]) -> list[Message]:
         raise ArgumentError(where, first["msg"]) from None
 
 
-def _check_budget(name: str, value: int | None) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ArgumentError(name, f"must be an int >= 1 or None, got {value!r}")
-    return value
-
-
 class ConversationStore:
     """Conversations by id, in memory, with an age-based cleanup.
 
@@ -430,8 +422,7 @@ class ConversationStore:
     """
 
     def __init__(self, *, max_age: float | None = None) -> None:
-        if max_age is not None and (isinstance(max_age, bool) or not max_age > 0):
-            raise ArgumentError("max_age", f"must be > 0 seconds or None, got {max_age!r}")
+        check_optional_seconds("max_age", max_age)
         self.max_age = max_age
         self._conversations: dict[str, Conversation] = {}
 
@@ -469,8 +460,7 @@ class ConversationStore:
         age = self.max_age if max_age is None else max_age
         if age is None:
             return 0
-        if isinstance(age, bool) or age < 0:
-            raise ArgumentError("max_age", f"must be >= 0 seconds, got {age!r}")
+        check_seconds("max_age", age, allow_zero=True)
         old = [c.id for c in self._conversations.values() if self._expired(c, age, now)]
         for conversation_id in old:
             del self._conversations[conversation_id]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import anyio
 from typing_extensions import Unpack
 
+from ._core.checks import check_int
 from ._core.errors import APIResponseValidationError, ArgumentError
 from ._core.options import RequestOptions
 from ._sync.dual import on_client
@@ -123,7 +124,7 @@ def top_k(
 
     :param texts: the texts of ``vectors``, copied into the hits.
     """
-    _check_int("k", k, 1)
+    check_int("k", k, 1)
     if texts is not None and len(texts) != len(vectors):
         raise ArgumentError("texts", f"has {len(texts)} items for {len(vectors)} vectors")
     scores = cosine_similarities(query, vectors, backend=backend)
@@ -162,8 +163,8 @@ def kmeans(
 ) -> Clustering:
     """Spherical k-means: vectors are compared by cosine similarity, centres are normalised
     means. Deterministic for a given ``seed`` (k-means++ starting centres)."""
-    _check_int("n_clusters", n_clusters, 1)
-    _check_int("max_iterations", max_iterations, 1)
+    check_int("n_clusters", n_clusters, 1)
+    check_int("max_iterations", max_iterations, 1)
     if n_clusters > len(vectors):
         raise ArgumentError(
             "n_clusters", f"is {n_clusters}, more than the {len(vectors)} vectors to cluster"
@@ -242,8 +243,8 @@ def batches(
 def _slices(
     texts: Sequence[str], size: int, budget: int, count: Callable[[str], int]
 ) -> list[slice]:
-    _check_int("max_batch_size", size, 1)
-    _check_int("max_batch_tokens", budget, 1)
+    check_int("max_batch_size", size, 1)
+    check_int("max_batch_tokens", budget, 1)
     out: list[slice] = []
     start, tokens = 0, 0
     for index, text in enumerate(texts):
@@ -294,7 +295,7 @@ def _plan(texts: Sequence[str], kwargs: Mapping[str, Any]) -> _Plan:
     model = create.pop("model", DEFAULT_MODEL)
     limit = create.pop("max_concurrency", None)
     if limit is not None:
-        _check_int("max_concurrency", limit, 1)
+        check_int("max_concurrency", limit, 1)
     slices = _slices(
         texts,
         create.pop("max_batch_size", DEFAULT_BATCH_SIZE),
@@ -383,7 +384,7 @@ def semantic_search(
     :param vectors: the texts' embeddings if already computed (only the query is embedded);
         otherwise the query and the texts are embedded together.
     """
-    _check_int("top", top, 1)
+    check_int("top", top, 1)
     if vectors is not None and len(vectors) != len(texts):
         raise ArgumentError("vectors", f"has {len(vectors)} vectors for {len(texts)} texts")
     plan = _plan([query, *texts] if vectors is None else [query], kwargs)
@@ -434,7 +435,7 @@ def cluster_texts(
 ) -> Any:
     """Embed ``texts`` and group them into ``n_clusters`` clusters of similar meaning (each
     cluster's texts in their original order; use :func:`kmeans` for labels and centres)."""
-    _check_int("n_clusters", n_clusters, 1)
+    check_int("n_clusters", n_clusters, 1)
     if n_clusters > len(texts):
         raise ArgumentError("n_clusters", f"is {n_clusters}, more than the {len(texts)} texts")
     return on_client(client, _cluster, _plan(texts, kwargs), n_clusters, seed, backend)
@@ -450,8 +451,3 @@ async def _cluster(
 def _same_dimension(*dimensions: int) -> None:
     if len(set(dimensions)) > 1:
         raise ArgumentError("vectors", f"have different dimensions: {sorted(set(dimensions))}")
-
-
-def _check_int(name: str, value: Any, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ArgumentError(name, f"must be an int >= {minimum}, got {value!r}")

@@ -27,6 +27,7 @@ import anyio.to_thread
 from pydantic import BaseModel, Field, ValidationError, create_model
 from pydantic.errors import PydanticUserError
 
+from ._core.checks import check_int, check_optional_seconds
 from ._core.errors import ArgumentError, ToolDefinitionError
 from .types.chat import AssistantMessage, ChatCompletionResponse, ToolCall, ToolMessage, UsageInfo
 
@@ -336,10 +337,8 @@ class ToolSteps:
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
         on_step: OnStep | None = None,
     ) -> None:
-        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-            raise ArgumentError("max_steps", f"must be an int >= 1, got {max_steps!r}")
-        if tool_timeout is not None and not tool_timeout > 0:
-            raise ArgumentError("tool_timeout", f"must be > 0 or None, got {tool_timeout!r}")
+        check_int("max_steps", max_steps, 1)
+        check_optional_seconds("tool_timeout", tool_timeout)
         if "messages" not in params:
             raise ArgumentError("messages", "is required")
         if params.get("n") not in (None, 1):

@@ -21,8 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._core.errors import ArgumentError
-from .cache import CACHE_HEADER
+from ._core.checks import check_int, check_optional_int, check_optional_seconds
 
 __all__ = [
     "DEFAULT_PRICING",
@@ -117,10 +116,7 @@ class UsageTracker:
         max_records: int | None = 10_000,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if max_records is not None and (
-            isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 0
-        ):
-            raise ArgumentError("max_records", f"must be an int >= 0 or None, got {max_records!r}")
+        check_optional_int("max_records", max_records)
         self.pricing: Mapping[str, ModelPrice] = dict(
             DEFAULT_PRICING if pricing is None else pricing
         )
@@ -148,8 +144,8 @@ class UsageTracker:
         timestamp: float | None = None,
     ) -> UsageRecord:
         """Record one request's usage (the client does this for every reply)."""
-        if prompt_tokens < 0 or completion_tokens < 0:
-            raise ArgumentError("prompt_tokens", "token counts must be >= 0")
+        check_int("prompt_tokens", prompt_tokens)
+        check_int("completion_tokens", completion_tokens)
         entry = UsageRecord(
             self._clock() if timestamp is None else timestamp,
             model,
@@ -175,7 +171,7 @@ class UsageTracker:
         if usage is None:
             return
         info = getattr(reply, "response_info", None)
-        if info is not None and CACHE_HEADER in info.headers:
+        if info is not None and info.from_cache:
             return
         self.record(
             str(getattr(reply, "model", None) or "unknown"),
@@ -242,8 +238,7 @@ class UsageTracker:
     ) -> list[tuple[str, int, int, int]]:
         """(model, requests, prompt, completion) rows: exact totals, or records in a window."""
         for name, value in (("since", since), ("until", until), ("last", last)):
-            if value is not None and (isinstance(value, bool) or value < 0):
-                raise ArgumentError(name, f"must be a time >= 0, got {value!r}")
+            check_optional_seconds(name, value, allow_zero=True)
         if last is not None:
             since = max(since or 0.0, self._clock() - last)
         with self._lock:

@@ -37,6 +37,7 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from .._core.checks import check_optional_number
 from .._core.limits import RateLimitInfo
 
 BETA = 0.7
@@ -192,8 +193,7 @@ class Pacer:
             ("requests_per_minute", requests_per_minute),
             ("tokens_per_minute", tokens_per_minute),
         ):
-            if value is not None and (isinstance(value, bool) or not value > 0):
-                raise ValueError(f"{name} must be > 0 or None, got {value!r}")
+            check_optional_number(name, value)
         self.adaptive = adaptive
         self._rpm_given = requests_per_minute
         self._tpm_given = tokens_per_minute

@@ -33,16 +33,11 @@ import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from typing_extensions import Self, Unpack
 
-from .._core.errors import (
-    APIConnectionError,
-    APIStatusError,
-    ArgumentError,
-    RateLimitError,
-    StreamError,
-)
+from .._core.checks import check_optional_int, check_optional_number, check_text
+from .._core.errors import ArgumentError, RateLimitError
 from .._core.limits import RateLimitInfo
 from .._core.options import RequestOptions
-from .._core.retry import RetryPolicy, is_retryable_status, retry_after_seconds, retry_delay
+from .._core.retry import RetryPolicy, next_delay, retry_after_seconds
 from .._core.validate import validate_options
 from ..types._base import ResponseModel
 from .endpoints import CHAT, Endpoint, body_arguments, endpoint, usage_of
@@ -108,24 +103,25 @@ class BatchRunner:
         self.client = client
         self.endpoint = endpoint(options.get("endpoint", CHAT))
         self.model = options.get("model")
-        concurrency = _positive_int("concurrency", options.get("concurrency"))
+        concurrency = check_optional_int("concurrency", options.get("concurrency"), 1)
         self.concurrency = DEFAULT_CONCURRENCY if concurrency is None else concurrency
-        self.requests_per_minute = _positive("requests_per_minute", options)
-        self.tokens_per_minute = _positive("tokens_per_minute", options)
+        self.requests_per_minute = check_optional_number(
+            "requests_per_minute", options.get("requests_per_minute")
+        )
+        self.tokens_per_minute = check_optional_number(
+            "tokens_per_minute", options.get("tokens_per_minute")
+        )
         self.adaptive = bool(options.get("adaptive", True))
-        retries = options.get("max_retries")
-        if retries is not None and (
-            isinstance(retries, bool) or not isinstance(retries, int) or retries < 0
-        ):
-            raise ArgumentError("max_retries", f"must be an int >= 0 or None, got {retries!r}")
-        self.max_retries = retries
+        self.max_retries = check_optional_int("max_retries", options.get("max_retries"))
         self.stream = bool(options.get("stream", False))
         if self.stream and self.endpoint.stream is None:
             raise ArgumentError("stream", f"{self.endpoint.path} does not stream")
-        limit = _positive_int("reorder_limit", options.get("reorder_limit"))
+        limit = check_optional_int("reorder_limit", options.get("reorder_limit"), 1)
         self.reorder_limit = limit if limit is not None else 4 * self.concurrency
         self.on_progress = options.get("on_progress")
-        self.progress_interval = _positive("progress_interval", options) or 1.0
+        self.progress_interval = (
+            check_optional_number("progress_interval", options.get("progress_interval")) or 1.0
+        )
         request_options = dict(options.get("request_options") or {})
         request_options.pop("max_retries", None)
         validate_options(request_options)  # type: ignore[arg-type]
@@ -179,23 +175,6 @@ class BatchRunner:
         if self.max_retries is not None:
             options["max_retries"] = self.max_retries
         return self.client._policy(options)
-
-
-def _positive_int(name: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ArgumentError(name, f"must be an int >= 1, got {value!r}")
-    return value
-
-
-def _positive(name: str, options: Mapping[str, Any]) -> float | None:
-    value = options.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ArgumentError(name, f"must be a number > 0 or None, got {value!r}")
-    return float(value)
 
 
 class BatchRun:
@@ -425,8 +404,8 @@ class BatchRun:
                 body = item
             else:
                 raise ArgumentError("item", f"must be a BatchItem or a mapping, not {item!r:.80}")
-            if given_id is not None and (not isinstance(given_id, str) or not given_id):
-                raise ArgumentError("custom_id", f"must be a non-empty string, got {given_id!r}")
+            if given_id is not None:
+                check_text("custom_id", given_id)
             target = runner.endpoint if path is None else endpoint(path)
             arguments = body_arguments(target, body, runner.model)
         except ArgumentError as exc:
@@ -510,7 +489,7 @@ class BatchRun:
                         now,
                         RateLimitInfo.from_headers(exc.headers),
                     )
-                delay = _retry_delay(exc, retries, self._policy)
+                delay = next_delay(exc, retries, self._policy)
                 if delay is None:
                     return BatchResult(
                         job.custom_id,
@@ -548,18 +527,6 @@ class BatchRun:
             async with target.stream(client, arguments) as stream:
                 return await stream.get_final_completion()
         return await target.call(client, arguments)
-
-
-def _retry_delay(error: Exception, retries: int, policy: RetryPolicy) -> float | None:
-    """Whether a failed attempt is worth another, and after how long: the client's policy, with
-    one addition — a stream that was cut or failed mid-way is retried too, as a whole item."""
-    if isinstance(error, APIStatusError):
-        if not is_retryable_status(error.status_code):
-            return None
-        return retry_delay(retries, policy, error.headers)
-    if isinstance(error, (APIConnectionError, StreamError)):
-        return retry_delay(retries, policy)
-    return None
 
 
 async def _send(stream: MemoryObjectSendStream[BatchResult], result: BatchResult) -> None:

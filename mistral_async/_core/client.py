@@ -1,8 +1,10 @@
 """``AsyncMistral``: options, lifecycle, and the one request pipeline.
 
-Every call goes through :meth:`AsyncMistral._send`: take a concurrency slot, send, and on a
-retryable failure wait as :mod:`._retry` says and send again; an error status becomes a typed
-error from :mod:`._errors`; a success is read into the caller's response model.
+Every call goes through :meth:`AsyncMistral._open`: take a concurrency slot, then
+:meth:`AsyncMistral._send`: build the request (:mod:`.request`), send, and on a retryable failure
+wait as :mod:`.retry` says and send again; an error status becomes a typed error from
+:mod:`.errors`. The :class:`.exchange.Exchange` it returns holds the slot until it is closed: at
+once for a reply read into the caller's response model, at the end for a stream or download.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic import ValidationError
 from typing_extensions import Self
 
 from ..usage import UsageTracker
+from .checks import check_int, check_optional_int
 from .errors import (
     APIResponseValidationError,
     ArgumentError,
@@ -29,7 +32,8 @@ from .errors import (
     status_error,
     transport_error,
 )
-from .limits import ConcurrencyLimiter, RateLimitInfo
+from .exchange import Exchange
+from .limits import ConcurrencyLimiter
 from .options import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -40,16 +44,10 @@ from .options import (
     TimeoutTypes,
     to_timeout,
 )
-from .request import (
-    RETRYABLE_EXCEPTIONS,
-    USER_AGENT,
-    APIRequest,
-    TransportName,
-    build_request,
-    new_http_client,
-)
+from .request import USER_AGENT, APIRequest, RequestBuilder
 from .response_info import ResponseInfo
-from .retry import RetryPolicy, is_retryable_status, retry_delay
+from .retry import RetryPolicy, next_delay
+from .transport import TransportName, new_http_client
 
 if TYPE_CHECKING:
     from ..cache import ResponseCache
@@ -72,8 +70,6 @@ log = logging.getLogger("mistral_async")
 
 _NOT_GIVEN: Any = object()
 
-_URL_CACHE_SIZE = 256
-
 
 def _check_base_url(base_url: str) -> str:
     url = httpx.URL(base_url)
@@ -81,20 +77,6 @@ def _check_base_url(base_url: str) -> str:
         raise ArgumentError("base_url", f"must be an http(s) URL with a host, got {base_url!r}")
     # Request paths start with /v1/..., as in the OpenAPI file.
     return base_url.rstrip("/")
-
-
-def _check_retries(value: Any, name: str = "max_retries") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ArgumentError(name, f"must be an int >= 0, got {value!r}")
-    return value
-
-
-def _check_concurrency(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ArgumentError("max_concurrency", f"must be an int >= 1 or None, got {value!r}")
-    return value
 
 
 class AsyncMistral:
@@ -147,10 +129,11 @@ class AsyncMistral:
         self.base_url = _check_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
-        self._urls: dict[str, httpx.URL] = {}
         self.timeout = to_timeout(timeout)
-        self.max_retries = _check_retries(max_retries)
-        self._limiter = ConcurrencyLimiter(_check_concurrency(max_concurrency))
+        self.max_retries = check_int("max_retries", max_retries)
+        self._limiter = ConcurrencyLimiter(
+            check_optional_int("max_concurrency", max_concurrency, minimum=1)
+        )
         self._api_key = key
         self._default_headers = dict(default_headers or {})
         self._headers = {
@@ -162,6 +145,9 @@ class AsyncMistral:
         self._owns_http = http_client is None
         self._http = (
             http_client if http_client is not None else new_http_client(self.timeout, transport)
+        )
+        self._builder = RequestBuilder(
+            self._http, base_url=self.base_url, headers=self._headers, timeout=self.timeout
         )
         self._closed = False
         self.usage_tracker: UsageTracker | None = (
@@ -313,42 +299,6 @@ class AsyncMistral:
 
     # -- the pipeline ------------------------------------------------------------------------
 
-    def _build(
-        self, request: APIRequest, options: RequestOptions, *, stream: bool
-    ) -> httpx.Request:
-        headers = dict(self._headers)
-        if stream:
-            headers["Accept"] = "text/event-stream"
-        extra_headers = options.get("extra_headers")
-        if extra_headers:
-            headers.update(extra_headers)
-        body = request.json
-        extra_body = options.get("extra_body")
-        if extra_body:
-            if not isinstance(body, dict):
-                raise ArgumentError("extra_body", "this request has no JSON object body")
-            request = APIRequest(**{**vars(request), "json": {**body, **extra_body}})
-        timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
-        return build_request(
-            self._http,
-            request,
-            url=self._url(request.path),
-            headers=headers,
-            timeout=timeout,
-            extra_query=options.get("extra_query"),
-        )
-
-    def _url(self, path: str) -> httpx.URL:
-        """``base_url + path``, parsed once: parsing a URL costs httpx more than the rest of
-        building the request."""
-        text = self.base_url + path
-        url = self._urls.get(text)
-        if url is None:
-            if len(self._urls) >= _URL_CACHE_SIZE:  # paths with ids in them are many
-                self._urls.clear()
-            url = self._urls[text] = httpx.URL(text)
-        return url
-
     def _policy(self, options: RequestOptions) -> RetryPolicy:
         retries = options.get("max_retries")
         return RetryPolicy(max_retries=self.max_retries if retries is None else retries)
@@ -360,41 +310,38 @@ class AsyncMistral:
         *,
         stream: bool,
         retries_taken: int = 0,
-    ) -> tuple[httpx.Response, int]:
-        """Send with retries; return a successful response and the retries it took.
+    ) -> tuple[httpx.Response, ResponseInfo]:
+        """Send with retries (the slot is the caller's: see :meth:`_open`); return a successful
+        response and what is known of it.
 
         With ``stream=True`` the body is left unread and the caller must close the response;
         otherwise it has been read and the connection released.
         """
         self._ensure_open()
         policy = self._policy(options)
-        http_request = self._build(request, options, stream=stream)
+        http_request = self._builder.build(request, options, stream=stream)
         cached = self.cache.entry(http_request) if self.cache is not None else None
         if cached is not None and (hit := await cached.load()) is not None:
-            return hit, 0
+            return hit, ResponseInfo.of(hit, 0, from_cache=True)
         retries = retries_taken
         while True:
             try:
                 response = await self._http.send(http_request, stream=stream)
-            except RETRYABLE_EXCEPTIONS as exc:
-                delay = retry_delay(retries, policy)
+            except httpx.RequestError as exc:
+                delay = next_delay(exc, retries, policy)
                 if delay is None:
                     raise transport_error(exc, http_request, retries) from exc
-            except httpx.RequestError as exc:
-                raise transport_error(exc, http_request, retries) from exc
             except RuntimeError as exc:
                 if self._http.is_closed:
                     raise ClientClosedError("The HTTP client of this client was closed.") from exc
                 raise
             else:
                 if response.is_success:
-                    return (await cached.save(response) if cached else response), retries
+                    if cached is not None:
+                        response = await cached.save(response)
+                    return response, ResponseInfo.of(response, retries)
                 content = await self._read_error(response)
-                delay = (
-                    retry_delay(retries, policy, response.headers)
-                    if is_retryable_status(response.status_code)
-                    else None
-                )
+                delay = next_delay(response.status_code, retries, policy, response.headers)
                 if delay is None:
                     raise status_error(
                         response.status_code,
@@ -425,31 +372,40 @@ class AsyncMistral:
             with anyio.CancelScope(shield=True):
                 await response.aclose()
 
+    async def _open(
+        self, request: APIRequest, options: RequestOptions, *, stream: bool
+    ) -> Exchange:
+        """The one way a request goes out: take a concurrency slot, send with retries, and
+        return the ``Exchange`` that holds the slot until it is closed.
+
+        The slot is freed here if sending fails or is cancelled, and by the exchange otherwise.
+        """
+        limiter = self._limiter
+        await limiter.acquire()
+        try:
+            response, info = await self._send(request, options, stream=stream)
+        except BaseException:
+            limiter.release()
+            raise
+        return Exchange(self, request, options, limiter, response, info)
+
     async def _request(
         self, request: APIRequest, cast_to: type[ResponseT], options: RequestOptions
     ) -> ResponseT:
         """Send a request and read its JSON reply into ``cast_to``."""
-        await self._limiter.acquire()
-        try:
-            response, retries = await self._send(request, options, stream=False)
-        finally:
-            self._limiter.release()
-        model = parse_response(response, cast_to, retries)
+        exchange = await self._open(request, options, stream=False)
+        # The reply has been read, so the slot is freed before parsing. Nothing can raise
+        # between the two awaits, and the close is shielded from cancellation.
+        await exchange.aclose()
+        model = parse_response(exchange.response, cast_to, exchange.info)
         if self.usage_tracker is not None:
             self.usage_tracker.observe(model, request.path)
         return model
 
 
-def response_info(response: httpx.Response, retries: int) -> ResponseInfo:
-    return ResponseInfo(
-        status_code=response.status_code,
-        headers=response.headers,
-        retries=retries,
-        rate_limit=RateLimitInfo.from_headers(response.headers),
-    )
-
-
-def parse_response(response: httpx.Response, cast_to: type[ResponseT], retries: int) -> ResponseT:
+def parse_response(
+    response: httpx.Response, cast_to: type[ResponseT], info: ResponseInfo
+) -> ResponseT:
     """Read a successful reply into its model, or raise ``APIResponseValidationError``."""
     try:
         model = cast_to.model_validate_json(response.content)
@@ -463,7 +419,7 @@ def parse_response(response: httpx.Response, cast_to: type[ResponseT], retries: 
             request=response.request,
             body=parse_body(response.content, response.headers.get("content-type")),
             headers=response.headers,
-            retries=retries,
+            retries=info.retries,
         ) from None
-    model._response_info = response_info(response, retries)
+    model._response_info = info
     return model

@@ -46,6 +46,8 @@ from typing import Any
 
 import httpx
 
+from .response_info import request_id
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -78,8 +80,6 @@ __all__ = [
     "ToolDefinitionError",
     "UnprocessableEntityError",
 ]
-
-REQUEST_ID_HEADERS = ("x-request-id", "mistral-correlation-id", "request-id")
 
 
 class MistralError(Exception):
@@ -217,7 +217,7 @@ class APIError(MistralError):
         self.request = request
         self.body = body
         self.headers: Mapping[str, str] = headers if headers is not None else {}
-        self.request_id: str | None = _request_id(self.headers)
+        self.request_id: str | None = request_id(self.headers)
         self.retries = retries
         """How many retries were made before this error was raised."""
 
@@ -313,14 +313,6 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
-    return None
-
-
 def _field(body: Any, name: str) -> str | None:
     if isinstance(body, dict):
         value = body.get(name)
@@ -379,9 +371,9 @@ def status_error(
     if cls is None:
         cls = InternalServerError if status_code >= 500 else APIStatusError
     message = f"Error code: {status_code} - {_summary(body)}"
-    request_id = _request_id(headers)
-    if request_id:
-        message += f" (request id {request_id})"
+    found = request_id(headers)
+    if found:
+        message += f" (request id {found})"
     return cls(
         message,
         status_code=status_code,

@@ -2,8 +2,9 @@
 
 The request is sent on ``async with`` or on first use, not when the object is created. From then
 until it is closed (read to its end, ``break``, an exception, cancellation, ``aclose()``) the
-response holds one of the client's concurrency slots. Closing runs shielded from cancellation,
-so the connection and the slot are given back even by a cancelled task.
+response holds one of the client's concurrency slots, through the ``Exchange`` that
+``AsyncMistral._open`` returns. Closing runs shielded from cancellation, so the connection and
+the slot are given back even by a cancelled task.
 """
 
 from __future__ import annotations
@@ -11,17 +12,17 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import anyio
 import httpx
 from typing_extensions import Self
 
-from ..types._base import ResponseInfo
 from .options import RequestOptions
 from .request import APIRequest
+from .response_info import ResponseInfo
 
 if TYPE_CHECKING:
     from .._sync.client import Mistral
     from .client import AsyncMistral
+    from .exchange import Exchange
 
 
 class HeldResponse:
@@ -31,11 +32,9 @@ class HeldResponse:
         self._client = client
         self._request = request
         self._options = options
-        self._response: httpx.Response | None = None
-        self._holds_slot = False
+        self._exchange: Exchange | None = None
         self._started = False
         self._closed = False
-        self._retries = 0
         self.response_info: ResponseInfo | None = None
         """Status, headers, request id, retries and rate limits, once it has started."""
 
@@ -55,43 +54,45 @@ class HeldResponse:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def _response(self) -> httpx.Response | None:
+        """The open response, from the start until it is closed."""
+        exchange = self._exchange
+        return exchange.response if exchange is not None else None
+
+    @property
+    def _retries(self) -> int:
+        info = self.response_info
+        return info.retries if info is not None else 0
+
     async def _start(self) -> None:
         if self._started:
             return
         if self._closed:
             raise RuntimeError(f"This {type(self).__name__} is closed.")
         self._started = True
-        await self._client._limiter.acquire()
-        self._holds_slot = True
         try:
-            await self._open(retries_taken=0)
+            self._exchange = await self._client._open(self._request, self._options, stream=True)
         except BaseException:
             await self.aclose()
             raise
+        self.response_info = self._exchange.info
 
-    async def _open(self, retries_taken: int) -> None:
-        from .client import response_info
-
-        response, self._retries = await self._client._send(
-            self._request, self._options, stream=True, retries_taken=retries_taken
-        )
-        self._response = response
-        self.response_info = response_info(response, self._retries)
+    async def _resend(self, failure: Exception) -> None:
+        """Send again after ``failure`` cut the body before any of it was handed over (see
+        ``Exchange.resend``); the slot stays held."""
+        assert self._exchange is not None
+        await self._exchange.resend(failure)
+        self.response_info = self._exchange.info
 
     async def aclose(self) -> None:
         """Close the HTTP response and free the concurrency slot; safe to call twice."""
         if self._closed:
             return
         self._closed = True
-        response, self._response = self._response, None
-        try:
-            if response is not None:
-                with anyio.CancelScope(shield=True):
-                    await response.aclose()
-        finally:
-            if self._holds_slot:
-                self._holds_slot = False
-                self._client._limiter.release()
+        exchange, self._exchange = self._exchange, None
+        if exchange is not None:
+            await exchange.aclose()
 
 
 HeldT = TypeVar("HeldT", bound=HeldResponse)

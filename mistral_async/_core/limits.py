@@ -15,11 +15,12 @@ import anyio
 
 
 class ConcurrencyLimiter:
-    """At most ``limit`` requests in flight; ``None`` means no limit and costs nothing."""
+    """At most ``limit`` requests in flight; ``None`` means no limit and costs nothing.
+
+    ``limit`` is an int >= 1 or ``None``, as the client's ``max_concurrency`` check ensures.
+    """
 
     def __init__(self, limit: int | None) -> None:
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
-            raise TypeError("max_concurrency must be an int or None")
         self.limit = limit
         # anyio >= 4.5 lets a Semaphore be created before any event loop runs.
         self._semaphore = anyio.Semaphore(limit) if limit is not None else None

@@ -1,7 +1,8 @@
-"""Everything that builds or sends an ``httpx`` request lives here.
+"""What a resource asks to send (``APIRequest``), and the one builder that turns it into the
+``httpx.Request`` that goes out.
 
-Keeping httpx at this one seam means a different transport (issue #6's aiohttp transport) is a
-change to the ``httpx.AsyncClient`` we construct, not to the pipeline.
+Keeping httpx at this one seam means a different transport (see ``transport.py``) is a change to
+the ``httpx.AsyncClient`` we construct, not to the pipeline.
 """
 
 from __future__ import annotations
@@ -9,30 +10,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import httpx
 
 from .._version import __version__
 from .errors import ArgumentError
-from .transport import PoolShards, aiohttp_transport
+from .options import RequestOptions, to_timeout
+
+# Where ``_sync`` (and older code) imports it from; it belongs to the transport.
+from .transport import TransportName as TransportName
 
 USER_AGENT: Final = f"mistral-async/{__version__}"
 
-# Enough pooled connections that a high max_concurrency is not throttled by the pool; httpx's
-# defaults (100 / 20) make 256 concurrent requests queue inside httpcore. The default transport
-# splits them into small pools (see ._transport), each keeping all of its connections alive.
-DEFAULT_LIMITS: Final = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-
-TransportName = Literal["httpx", "aiohttp"]
-
-# Failures that may succeed on a new attempt. UnsupportedProtocol, InvalidURL and the like are
-# mistakes in the configuration, and no retry would mend them.
-RETRYABLE_EXCEPTIONS: Final = (
-    httpx.TimeoutException,
-    httpx.NetworkError,
-    httpx.RemoteProtocolError,
-)
+_URL_CACHE_SIZE: Final = 256
 
 
 @dataclass
@@ -50,53 +41,83 @@ class APIRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def new_http_client(
-    timeout: httpx.Timeout, transport: TransportName = "httpx"
-) -> httpx.AsyncClient:
-    """The client's own ``httpx.AsyncClient``, on httpx's transport or on aiohttp's.
-
-    Neither loads the certificate store now: that waits for the first request (see
-    :func:`._transport.default_ssl_context`).
-    """
-    if transport == "httpx":
-        pool: httpx.AsyncBaseTransport = PoolShards(DEFAULT_LIMITS)
-    elif transport == "aiohttp":
-        pool = aiohttp_transport(DEFAULT_LIMITS)
-    else:
-        raise ArgumentError("transport", f"must be 'httpx' or 'aiohttp', got {transport!r}")
-    return httpx.AsyncClient(timeout=timeout, limits=DEFAULT_LIMITS, transport=pool)
-
-
 def encode_json(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def build_request(
-    http: httpx.AsyncClient,
-    request: APIRequest,
-    *,
-    url: httpx.URL | str,
-    headers: Mapping[str, str],
-    timeout: httpx.Timeout,
-    extra_query: Mapping[str, Any] | None,
-) -> httpx.Request:
-    params: dict[str, Any] = dict(request.params or {})
-    if extra_query:
-        params.update(extra_query)
-    # Drop parameters left as None so that optional filters can be passed straight through.
-    params = {k: v for k, v in params.items() if v is not None}
-    content = encode_json(request.json) if request.json is not None else None
-    all_headers = dict(headers)
-    if content is not None:
-        all_headers["Content-Type"] = "application/json"
-    all_headers.update(request.headers)
-    return http.build_request(
-        request.method,
-        url,
-        params=params or None,
-        content=content,
-        files=request.files,
-        data=request.data,
-        headers=all_headers,
-        timeout=timeout,
-    )
+class RequestBuilder:
+    """Turns an ``APIRequest`` and the call's options into an ``httpx.Request``, for one client.
+
+    The client's settings (base URL, headers, default timeout) are fixed when it is built. Then
+    layered, last wins: the client's headers, ``Accept`` for a stream, the call's
+    ``extra_headers``, ``Content-Type`` for a JSON body, the request's own headers. The query is
+    the request's parameters and ``extra_query``, with ``None`` values left out; ``extra_body``
+    is merged into a JSON object body. ``http`` merges in whatever defaults a caller's own
+    ``httpx.AsyncClient`` carries (headers, cookies, parameters).
+
+    :param headers: every request's headers, ``Authorization`` included.
+    """
+
+    __slots__ = ("_base_url", "_headers", "_http", "_timeout", "_urls")
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        headers: Mapping[str, str],
+        timeout: httpx.Timeout,
+    ) -> None:
+        self._http = http
+        self._base_url = base_url
+        self._headers = dict(headers)
+        self._timeout = timeout
+        self._urls: dict[str, httpx.URL] = {}
+
+    def build(
+        self, request: APIRequest, options: RequestOptions, *, stream: bool = False
+    ) -> httpx.Request:
+        headers = dict(self._headers)
+        if stream:
+            headers["Accept"] = "text/event-stream"
+        extra_headers = options.get("extra_headers")
+        if extra_headers:
+            headers.update(extra_headers)
+        body = request.json
+        extra_body = options.get("extra_body")
+        if extra_body:
+            if not isinstance(body, dict):
+                raise ArgumentError("extra_body", "this request has no JSON object body")
+            body = {**body, **extra_body}
+        content = encode_json(body) if body is not None else None
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(request.headers)
+        params: dict[str, Any] = dict(request.params or {})
+        extra_query = options.get("extra_query")
+        if extra_query:
+            params.update(extra_query)
+        # Drop parameters left as None so that optional filters can be passed straight through.
+        params = {k: v for k, v in params.items() if v is not None}
+        timeout = to_timeout(options["timeout"]) if "timeout" in options else self._timeout
+        return self._http.build_request(
+            request.method,
+            self.url(request.path),
+            params=params or None,
+            content=content,
+            files=request.files,
+            data=request.data,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    def url(self, path: str) -> httpx.URL:
+        """``base_url + path``, parsed once: parsing a URL costs httpx more than the rest of
+        building the request."""
+        text = self._base_url + path
+        url = self._urls.get(text)
+        if url is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:  # paths with ids in them are many
+                self._urls.clear()
+            url = self._urls[text] = httpx.URL(text)
+        return url

@@ -5,8 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from typing_extensions import Self
 
 from .limits import RateLimitInfo
+
+if TYPE_CHECKING:
+    import httpx
+
+# The headers that carry a reply's request id, in the order they are looked at: the API's own
+# id first, then the correlation id its gateway adds, then the plain name some proxies use.
+REQUEST_ID_HEADERS: Final = ("x-request-id", "mistral-correlation-id", "request-id")
+
+
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The first non-empty request id header of a reply."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -18,7 +37,19 @@ class ResponseInfo:
     retries: int = 0
     """Retries taken before this reply (0 when the first attempt succeeded)."""
     rate_limit: RateLimitInfo = field(default_factory=RateLimitInfo)
+    from_cache: bool = False
+    """The client's response cache answered: nothing was sent, and no usage was counted."""
+
+    @classmethod
+    def of(cls, response: httpx.Response, retries: int, *, from_cache: bool = False) -> Self:
+        return cls(
+            status_code=response.status_code,
+            headers=response.headers,
+            retries=retries,
+            rate_limit=RateLimitInfo.from_headers(response.headers),
+            from_cache=from_cache,
+        )
 
     @property
     def request_id(self) -> str | None:
-        return self.headers.get("x-request-id") or self.headers.get("mistral-correlation-id")
+        return request_id(self.headers)

@@ -1,8 +1,10 @@
 """Retry policy: pure decisions, no I/O, no sleeping.
 
-The pipeline asks two questions after a failed attempt: may this be retried, and after how long.
-Both answers depend only on the attempt number, the status or exception kind, and the headers,
-so they are tested directly without a server.
+After a failed attempt there are two questions: may it be retried, and after how long. Both
+answers depend only on the retries taken, the status or exception kind, and the headers, so they
+are tested directly without a server. :func:`next_delay` answers both, for every caller: the
+client's send loop, a stream that failed before its first event, and the batch runner's paced
+loop (which retries whole calls, and so sees this package's errors rather than httpx's).
 """
 
 from __future__ import annotations
@@ -14,8 +16,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+import httpx
+
+from .errors import APIConnectionError, APIStatusError, StreamError
+
 # 408 timeout, 409 lock contention, 429 rate limited, and the transient 5xx family.
 RETRYABLE_STATUSES: Final = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+# Failures of one attempt that may succeed on a new one. UnsupportedProtocol, InvalidURL and the
+# like are mistakes in the configuration, and no retry would mend them.
+RETRYABLE_EXCEPTIONS: Final = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+
+# Failures of a whole call (what a caller above the client sees): a connection that failed
+# (after the client's own retries, if it had any), and a stream that failed mid-way, which only
+# a new call can mend. A status error is judged by its status.
+RETRYABLE_ERRORS: Final = (APIConnectionError, StreamError)
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,16 @@ class RetryPolicy:
 
 def is_retryable_status(status_code: int) -> bool:
     return status_code in RETRYABLE_STATUSES
+
+
+def is_retryable(failure: int | BaseException) -> bool:
+    """Whether a failed attempt is worth another: an HTTP status, an httpx exception from one
+    attempt, or one of this package's errors from a whole call."""
+    if isinstance(failure, int):
+        return is_retryable_status(failure)
+    if isinstance(failure, APIStatusError):
+        return is_retryable_status(failure.status_code)
+    return isinstance(failure, RETRYABLE_EXCEPTIONS + RETRYABLE_ERRORS)
 
 
 def retry_after_seconds(
@@ -99,3 +128,23 @@ def retry_delay(
                 return None
             return asked
     return backoff_delay(retries_taken, policy, rand)
+
+
+def next_delay(
+    failure: int | BaseException,
+    retries_taken: int,
+    policy: RetryPolicy,
+    headers: Mapping[str, str] | None = None,
+    rand: Callable[[], float] = random.random,
+) -> float | None:
+    """Seconds to wait before retrying after ``failure``, or ``None``: not retryable, out of
+    retries, or the server asked for a longer wait than the policy allows.
+
+    :param failure: the status of the failed reply, or the exception the attempt raised.
+    :param headers: the failed reply's headers; an ``APIStatusError`` brings its own.
+    """
+    if not is_retryable(failure):
+        return None
+    if headers is None and isinstance(failure, APIStatusError):
+        headers = failure.headers
+    return retry_delay(retries_taken, policy, headers, rand=rand)

@@ -28,8 +28,8 @@ from .errors import (
 )
 from .held import HeldResponse
 from .options import RequestOptions
-from .request import RETRYABLE_EXCEPTIONS, APIRequest
-from .retry import retry_delay
+from .request import APIRequest
+from .retry import RETRYABLE_EXCEPTIONS
 
 if TYPE_CHECKING:
     from .client import AsyncMistral
@@ -81,18 +81,12 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                 except RETRYABLE_EXCEPTIONS as exc:
                     # A stream is retried only before its first event: after that the caller
                     # has seen part of an answer that a new attempt would not continue.
-                    policy = self._client._policy(self._options)
-                    delay = None if yielded else retry_delay(self._retries, policy)
-                    response = self._response
-                    if delay is None:
+                    if yielded:
+                        response = self._response
                         raise transport_error(
                             exc, response.request if response else None, self._retries
                         ) from exc
-                    if response is not None:
-                        with anyio.CancelScope(shield=True):
-                            await response.aclose()
-                    await anyio.sleep(delay)
-                    await self._open(retries_taken=self._retries + 1)
+                    await self._resend(exc)
         finally:
             await self.aclose()
 

@@ -14,7 +14,7 @@ import functools
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Final
+from typing import Final, Literal
 
 import httpx
 
@@ -162,3 +162,28 @@ def _require_asyncio_or_no_loop() -> None:
             "transport",
             f"'aiohttp' runs on asyncio only; use the default transport ('httpx') with {library}",
         )
+
+
+# Enough pooled connections that a high max_concurrency is not throttled by the pool; httpx's
+# defaults (100 / 20) make 256 concurrent requests queue inside httpcore. The default transport
+# splits them into small pools (see PoolShards), each keeping all of its connections alive.
+DEFAULT_LIMITS: Final = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+
+TransportName = Literal["httpx", "aiohttp"]
+
+
+def new_http_client(
+    timeout: httpx.Timeout, transport: TransportName = "httpx"
+) -> httpx.AsyncClient:
+    """The client's own ``httpx.AsyncClient``, on httpx's transport or on aiohttp's.
+
+    Neither loads the certificate store now: that waits for the first request (see
+    :func:`default_ssl_context`).
+    """
+    if transport == "httpx":
+        pool: httpx.AsyncBaseTransport = PoolShards(DEFAULT_LIMITS)
+    elif transport == "aiohttp":
+        pool = aiohttp_transport(DEFAULT_LIMITS)
+    else:
+        raise ArgumentError("transport", f"must be 'httpx' or 'aiohttp', got {transport!r}")
+    return httpx.AsyncClient(timeout=timeout, limits=DEFAULT_LIMITS, transport=pool)

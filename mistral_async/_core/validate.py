@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..types.content import UNION_TAGS
+from .checks import check_optional_int
 from .errors import ArgumentError
 from .options import REQUEST_OPTION_KEYS, RequestOptions
 
@@ -79,8 +80,4 @@ def validate_params(model: type[ModelT], params: Mapping[str, Any]) -> ModelT:
 
 def validate_options(options: RequestOptions) -> None:
     """Check the per-call options that are not simply passed to httpx."""
-    retries = options.get("max_retries")
-    if retries is not None and (
-        isinstance(retries, bool) or not isinstance(retries, int) or retries < 0
-    ):
-        raise ArgumentError("max_retries", "must be an int >= 0")
+    check_optional_int("max_retries", options.get("max_retries"))

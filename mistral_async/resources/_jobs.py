@@ -7,11 +7,12 @@ end soon, then less and less often, so that a long job costs few requests.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import anyio
 
-from .._core.errors import ArgumentError, JobWaitTimeoutError
+from .._core.checks import check_optional_seconds, check_seconds
+from .._core.errors import JobWaitTimeoutError
 from ._base import path_param
 
 BACKOFF = 1.5
@@ -38,14 +39,6 @@ def job_path(base: str, job_id: str, action: str = "") -> str:
     return f"{path}/{action}" if action else path
 
 
-def _check_seconds(name: str, value: Any, allow_zero: bool = False) -> float:
-    number_like = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not number_like or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ArgumentError(name, f"must be a number of seconds {bound}, got {value!r}")
-    return float(value)
-
-
 async def wait_for(
     fetch: Callable[[], Awaitable[JobT]],
     settled: Callable[[JobT], bool],
@@ -59,9 +52,9 @@ async def wait_for(
     :raises JobWaitTimeoutError: (a ``TimeoutError``) when ``give_up_after`` seconds pass first;
         the job keeps running.
     """
-    interval = _check_seconds("poll_interval", poll_interval)
-    longest = max(interval, _check_seconds("max_poll_interval", max_poll_interval))
-    limit = None if give_up_after is None else _check_seconds("timeout", give_up_after, True)
+    interval = check_seconds("poll_interval", poll_interval)
+    longest = max(interval, check_seconds("max_poll_interval", max_poll_interval))
+    limit = check_optional_seconds("timeout", give_up_after, allow_zero=True)
     deadline = None if limit is None else anyio.current_time() + limit
     while True:
         job = await fetch()

@@ -184,6 +184,38 @@ async def test_stream_cut_before_first_event_is_retried(client: AsyncMistral, se
     assert stream.response_info.retries == 1
 
 
+async def test_a_retried_stream_keeps_one_slot_and_frees_it_once(server: Any) -> None:
+    server.faults.add("cut_stream", after_events=0, path=CHAT)
+    async with AsyncMistral(api_key="k", base_url=server.url, max_concurrency=1) as client:
+        fast_retries(client)
+        async with client.chat.stream(model=MODEL, messages=[USER]) as stream:
+            assert client._limiter.in_flight == 1
+            assert (await stream.get_final_completion()).text
+            # a second release would leave the count at -1
+            assert client._limiter.in_flight == 0
+        assert stream.response_info is not None
+        assert stream.response_info.retries == 1
+        assert client._limiter.in_flight == 0
+
+
+async def test_a_stream_cancelled_while_waiting_to_retry_frees_its_slot(server: Any) -> None:
+    from mistral_async._core.retry import RetryPolicy
+
+    server.faults.add("cut_stream", after_events=0, path=CHAT)
+    async with AsyncMistral(api_key="k", base_url=server.url, max_concurrency=1) as client:
+        # A backoff of several seconds: the cancellation lands in the sleep between attempts.
+        client._policy = lambda options: RetryPolicy(max_retries=2, initial_delay=5.0)  # type: ignore[method-assign]
+        with anyio.move_on_after(0.3) as scope:
+            async with client.chat.stream(model=MODEL, messages=[USER]) as stream:
+                await stream.get_final_completion()
+        assert scope.cancelled_caught
+        assert stream.closed
+        assert client._limiter.in_flight == 0
+        server.faults.clear()
+        with anyio.fail_after(5):
+            assert (await ask(client)).text
+
+
 async def test_stream_cut_after_events_is_not_retried(client: AsyncMistral, server: Any) -> None:
     fast_retries(client)
     server.faults.add("cut_stream", after_events=2, path=CHAT)

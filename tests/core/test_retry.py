@@ -1,15 +1,30 @@
-"""The retry policy, as pure functions: no server, no sleeping."""
+"""The retry policy and the one retry classifier, as pure functions: no server, no sleeping."""
 
 from __future__ import annotations
 
 import email.utils
 
+import httpx
 import pytest
 
+from mistral_async import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    ArgumentError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    RateLimitError,
+    StreamError,
+)
 from mistral_async._core.retry import (
     RetryPolicy,
     backoff_delay,
+    is_retryable,
     is_retryable_status,
+    next_delay,
     retry_after_seconds,
     retry_delay,
 )
@@ -69,3 +84,67 @@ def test_retry_delay_honours_retry_after_up_to_the_cap() -> None:
     assert retry_delay(0, policy, {"retry-after": "3600"}) is None
     # Without a usable header the backoff applies.
     assert retry_delay(1, policy, {"retry-after": "later"}, rand=lambda: 0.0) == 1.0
+
+
+# -- the one classifier: statuses, one attempt's httpx exceptions, a whole call's errors -------
+
+REQUEST = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+BACKOFF = 0.5  # the first retry's delay with no jitter
+
+
+def _status(cls: type[APIStatusError], status: int, **headers: str) -> APIStatusError:
+    return cls("boom", status_code=status, headers=headers, request=REQUEST)
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (429, BACKOFF),
+        (503, BACKOFF),
+        (400, None),
+        (404, None),
+        (httpx.ConnectTimeout("slow", request=REQUEST), BACKOFF),
+        (httpx.ReadTimeout("slow", request=REQUEST), BACKOFF),
+        (httpx.ConnectError("refused", request=REQUEST), BACKOFF),
+        (httpx.ReadError("reset", request=REQUEST), BACKOFF),
+        (httpx.RemoteProtocolError("dropped", request=REQUEST), BACKOFF),
+        # configuration mistakes: no retry mends them
+        (httpx.UnsupportedProtocol("ftp", request=REQUEST), None),
+        (httpx.LocalProtocolError("bad header", request=REQUEST), None),
+        # a whole call's errors, as the batch runner sees them
+        (_status(RateLimitError, 429, **{"retry-after": "3"}), 3.0),
+        (_status(InternalServerError, 502), BACKOFF),
+        (_status(ConflictError, 409), BACKOFF),
+        (_status(BadRequestError, 400, **{"retry-after": "3"}), None),
+        (_status(APIStatusError, 418), None),
+        (APIConnectionError("refused", request=REQUEST), BACKOFF),
+        (APITimeoutError("slow", request=REQUEST), BACKOFF),
+        (StreamError("cut mid-way", status_code=200, body={"message": "x"}), BACKOFF),
+        (ArgumentError("model", "is required"), None),
+        (APIResponseValidationError("not JSON", status_code=200), None),
+        (ValueError("anything else"), None),
+        (RuntimeError("anything else"), None),
+    ],
+    ids=lambda value: type(value).__name__ if not isinstance(value, (int, float)) else None,
+)
+def test_next_delay_classifies_every_kind_of_failure(
+    failure: int | BaseException, expected: float | None
+) -> None:
+    policy = RetryPolicy(max_retries=2)
+    assert next_delay(failure, 0, policy, rand=lambda: 0.0) == expected
+    assert is_retryable(failure) == (expected is not None)
+    # whatever the kind, nothing is retried once the retries are spent
+    assert next_delay(failure, 2, policy) is None
+
+
+def test_next_delay_reads_retry_after_from_the_reply_or_the_error() -> None:
+    policy = RetryPolicy(max_retries=2, max_retry_after=60.0)
+    assert next_delay(429, 0, policy, {"retry-after": "4"}) == 4.0
+    assert next_delay(429, 0, policy, {"retry-after": "3600"}) is None  # over the cap
+    error = _status(RateLimitError, 429, **{"retry-after": "2"})
+    assert next_delay(error, 0, policy) == 2.0
+    # headers given explicitly win over the error's own
+    assert next_delay(error, 0, policy, {"retry-after": "5"}) == 5.0
+    # a stream error's headers are those of its 200 reply: no Retry-After is read from them
+    cut = StreamError("cut", status_code=200, headers={"retry-after": "30"})
+    assert next_delay(cut, 0, policy, rand=lambda: 0.0) == BACKOFF

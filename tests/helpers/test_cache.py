@@ -157,7 +157,9 @@ async def test_a_repeated_deterministic_completion_is_served_from_the_cache(
     assert sent(server) == 1
     assert second.model_dump() == first.model_dump()
     assert second.response_info is not None
-    assert second.response_info.headers[CACHE_HEADER] == "hit"
+    assert second.response_info.from_cache
+    assert not first.response_info.from_cache  # type: ignore[union-attr]
+    assert second.response_info.headers[CACHE_HEADER] == "hit"  # still sent, for old readers
     assert second.response_info.request_id == first.response_info.request_id  # type: ignore[union-attr]
     assert CACHE_HEADER not in first.response_info.headers  # type: ignore[union-attr]
     assert (cache.stats.hits, cache.stats.misses, cache.stats.stores) == (1, 1, 1)
@@ -201,9 +203,12 @@ async def test_a_stream_is_replayed_from_the_cache(
     assert len(cached_chunks) == len(live_chunks) > 2
     assert [c.model_dump() for c in cached_chunks] == [c.model_dump() for c in live_chunks]
     assert cached.current_completion().text == live.current_completion().text
+    assert cached.response_info.from_cache
+    assert not live.response_info.from_cache
     assert cached.response_info.headers[CACHE_HEADER] == "hit"
     assert cache.stats.hits == 1
     assert client._limiter.in_flight == 0
+    assert client.usage_tracker.summary().requests == 1  # type: ignore[union-attr]
     # a stream and a completion of the same request are separate entries
     await client.chat.complete(model=MODEL, messages=USER, temperature=0)
     assert sent(server) == 2
