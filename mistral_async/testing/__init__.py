@@ -7,16 +7,28 @@ injects faults on demand (``server.faults.add(...)``) and records every exchange
 response against the same file.
 
 Needs the ``server`` extra: ``pip install 'mistral-async[server]'``.
+
+Layers, lowest first; each imports only those above it in this list::
+
+    _spec/     the OpenAPI file as checks: operations, violations, error objects, exchanges
+    _models/   the simulated models: pure functions from a request to its answer
+    _state/    the in-memory store and the simulated jobs (batch, fine-tuning)
+    _server/   the ASGI app, its middleware and faults, the routes, the uvicorn server
 """
 
-from ._app import MistralApp, create_app
-from ._conformance import SpecViolation, assert_all_conform, assert_conforms, exchange_violations
-from ._faults import Fault, FaultKind, Faults
-from ._openapi import OpenAPISpec, Operation
-from ._recording import Exchange, ExchangeLog
-from ._server import LocalServer, run_server
-from ._store import JobTimings
-from ._violations import Violation
+from ._server.app import MistralApp, create_app
+from ._server.faults import Fault, FaultKind, Faults
+from ._server.serving import LocalServer, run_server
+from ._spec.conformance import (
+    SpecViolation,
+    assert_all_conform,
+    assert_conforms,
+    exchange_violations,
+)
+from ._spec.exchanges import Exchange, ExchangeLog
+from ._spec.openapi import OpenAPISpec, Operation
+from ._spec.violations import Violation
+from ._state.store import JobTimings
 
 __all__ = [
     "Exchange",

@@ -19,7 +19,7 @@ from mistral_async.testing import (
     create_app,
     exchange_violations,
 )
-from mistral_async.testing._embedding_model import embed
+from mistral_async.testing._models.embeddings import embed
 from mistral_async.types._embedding_codec import unpack_bits
 from mistral_async.types.embeddings import EmbeddingResponse
 from tests._support.sent import assert_spec_accepts, capturing_client, sent_body

@@ -16,7 +16,7 @@ from mistral_async import (
     SyncChatCompletionStream,
 )
 from mistral_async.testing import LocalServer
-from mistral_async.testing._fim_model import complete_fim
+from mistral_async.testing._models.fim import complete_fim
 from mistral_async.types.chat import CompletionChunk
 from mistral_async.types.fim import FIMCompletionResponse
 from tests._support.sent import assert_spec_accepts, capturing_client, sent_body

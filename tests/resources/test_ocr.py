@@ -163,13 +163,13 @@ def test_sync_ocr(server: LocalServer) -> None:
     [(None, [0, 1, 2, 3]), ("0,2-3", [0, 2, 3]), ("3,1,1", [1, 3]), ([9, 0], [0]), ("", [])],
 )
 def test_page_selection(pages: Any, expected: list[int]) -> None:
-    from mistral_async.testing._ocr import _select
+    from mistral_async.testing._models.ocr import _select
 
     assert _select(pages, 4) == expected
 
 
 def test_binary_documents_read_the_same_every_time() -> None:
-    from mistral_async.testing._ocr import Document, run_ocr
+    from mistral_async.testing._models.ocr import Document, run_ocr
 
     pdf = Document("scan.pdf", b"%PDF-1.7\x00\x01\x02 binary")
     first = run_ocr(pdf, {"table_format": "markdown"}, MODEL)

@@ -16,7 +16,7 @@ import pytest
 
 from mistral_async import AsyncMistral
 from mistral_async.testing import OpenAPISpec
-from mistral_async.testing._multipart import parse_multipart
+from mistral_async.testing._spec.multipart import parse_multipart
 
 pytestmark = pytest.mark.anyio
 

@@ -26,7 +26,7 @@ import pytest
 import trio
 
 from mistral_async.testing import Exchange, LocalServer, create_app
-from mistral_async.testing._instances import generate_instance
+from mistral_async.testing._models.instances import generate_instance
 
 MODEL = "mistral-small-latest"
 CHAT = "/v1/chat/completions"

@@ -16,8 +16,8 @@ from mistral_async.testing import (
     assert_conforms,
     exchange_violations,
 )
-from mistral_async.testing._openapi import SPEC_PATH, _yaml_loader
-from mistral_async.testing._sse import parse_event_stream
+from mistral_async.testing._spec.openapi import SPEC_PATH, _yaml_loader
+from mistral_async.testing._spec.sse import parse_event_stream
 
 CHAT = "/v1/chat/completions"
 JSON = "application/json"

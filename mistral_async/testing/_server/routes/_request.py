@@ -1,0 +1,184 @@
+"""What every route does with a request: reject it as the API would, or hand over its body.
+
+Routes raise :class:`~..._spec.error_bodies.ApiError` (a Mistral error object, e.g. 404 for an
+unknown model) or :class:`RequestInvalid` (422 with the spec's ``HTTPValidationError``); the app
+turns both into responses. Bodies are checked against the spec's request schema by the
+conformance checker, and its violations are reported in FastAPI's shape, as the live API (a
+FastAPI app) does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from ..._models.catalog import KnownModel, find_model
+from ..._spec.error_bodies import ApiError
+from ..._spec.openapi import OpenAPISpec
+from ..._spec.violations import Violation
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What routes need to know about the server they run in."""
+
+    spec: OpenAPISpec
+    validate_requests: bool
+    seed: int
+
+
+STATE_KEY = "mistral_settings"
+DEFAULT_PAGE_SIZE = 100
+
+
+def settings(request: Request) -> Settings:
+    found: Settings = getattr(request.app.state, STATE_KEY)
+    return found
+
+
+class RequestInvalid(Exception):
+    """A body the spec refuses: 422 with ``{"detail": [...]}``."""
+
+    def __init__(self, detail: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(detail)} validation error(s)")
+        self.detail = detail
+
+
+# jsonschema keyword → pydantic error type, so `detail[].type` reads like the live API's.
+_ERROR_TYPES = {
+    "required": "missing",
+    "additionalProperties": "extra_forbidden",
+    "maximum": "less_than_equal",
+    "minimum": "greater_than_equal",
+    "exclusiveMaximum": "less_than",
+    "exclusiveMinimum": "greater_than",
+    "enum": "enum",
+    "const": "literal_error",
+    "discriminator": "union_tag_invalid",
+    "minLength": "string_too_short",
+    "maxLength": "string_too_long",
+    "minItems": "too_short",
+    "maxItems": "too_long",
+    "pattern": "string_pattern_mismatch",
+    "json": "json_invalid",
+}
+_TYPE_ERRORS = {
+    "string": "string_type",
+    "integer": "int_type",
+    "number": "float_type",
+    "boolean": "bool_type",
+    "array": "list_type",
+    "object": "dict_type",
+    "null": "none_required",
+}
+
+
+def validation_detail(violation: Violation) -> dict[str, Any]:
+    """One ``ValidationError`` item of the spec's ``HTTPValidationError``."""
+    if violation.keyword == "type":
+        expected = violation.expected
+        first = expected[0] if isinstance(expected, list) and expected else expected
+        kind = _TYPE_ERRORS.get(str(first), "type_error")
+    else:
+        kind = _ERROR_TYPES.get(violation.keyword, "value_error")
+    return {
+        "type": kind,
+        "loc": list(violation.location),
+        "msg": violation.message,
+        "input": violation.instance,
+    }
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, checked against the spec when the server validates."""
+    raw = await request.body()
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        violation = Violation(
+            ("body",), f"JSON decode error: {exc}", "json", raw.decode("utf-8", "replace")
+        )
+        raise unprocessable([violation]) from exc
+    check_body(request, body, request.headers.get("content-type", ""))
+    if not isinstance(body, dict):
+        raise unprocessable(
+            [Violation(("body",), "Input should be an object", "type", body, "object")]
+        )
+    return body
+
+
+def check_body(request: Request, body: Any, content_type: str) -> None:
+    """422 if the server validates requests and the spec refuses ``body`` (decoded JSON, or a
+    form's fields)."""
+    config = settings(request)
+    if config.validate_requests:
+        violations = config.spec.request_violations(
+            request.method, request.url.path, body, content_type
+        )
+        if violations:
+            raise unprocessable(violations)
+
+
+def known_model(body: dict[str, Any], capability: str) -> KnownModel:
+    """The model a request names; 404 if unknown, 400 if it cannot do ``capability``."""
+    name = body.get("model")
+    model = find_model(name) if isinstance(name, str) else None
+    if model is None:
+        raise ApiError(404, f"Invalid model: {name!r} is not a known model", param="model")
+    if capability not in model.capabilities:
+        message = f"Invalid model: {name!r} does not support {capability}"
+        raise ApiError(400, message, param="model")
+    return model
+
+
+def unprocessable(violations: Iterable[Violation]) -> RequestInvalid:
+    """422 for ``violations``, each one a ``detail`` item."""
+    return RequestInvalid([validation_detail(v) for v in violations])
+
+
+def invalid(location: tuple[str, ...], message: str, value: Any, keyword: str) -> RequestInvalid:
+    """422 for one problem at ``location`` (``("body", "purpose")``, ``("query", "page")``)."""
+    return unprocessable([Violation(location, message, keyword, value)])
+
+
+def invalid_query(name: str, message: str, value: Any, keyword: str) -> RequestInvalid:
+    """422 for one query parameter, located as FastAPI locates it (``["query", name]``)."""
+    return invalid(("query", name), message, keyword=keyword, value=value)
+
+
+def int_query(request: Request, name: str, default: int, minimum: int) -> int:
+    """An integer query parameter (``page``, ``page_size``...), or 422."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_query(name, "Input should be a valid integer", raw, "type") from None
+    if value < minimum:
+        message = f"Input should be greater than or equal to {minimum}"
+        raise invalid_query(name, message, value, "minimum")
+    return value
+
+
+def enum_query(request: Request, name: str, allowed: Collection[str]) -> list[str]:
+    """The values of a (possibly repeated) query parameter, each one of ``allowed``, or 422."""
+    values = request.query_params.getlist(name)
+    for value in values:
+        if value not in allowed:
+            message = f"Input should be one of {', '.join(sorted(allowed))}"
+            raise invalid_query(name, message, value, "enum")
+    return values
+
+
+def page(request: Request, items: Sequence[Any], *, include_total: bool = True) -> dict[str, Any]:
+    """The ``page``/``page_size`` slice of ``items``, as a list reply with the total (``None``
+    unless ``include_total``)."""
+    number = int_query(request, "page", 0, 0)
+    size = int_query(request, "page_size", DEFAULT_PAGE_SIZE, 1)
+    data = list(items[number * size : (number + 1) * size])
+    return {"data": data, "object": "list", "total": len(items) if include_total else None}

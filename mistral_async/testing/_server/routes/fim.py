@@ -1,0 +1,20 @@
+"""``POST /v1/fim/completions``: JSON, or an SSE stream when ``"stream": true``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ..._models.fim import complete_fim
+from ._request import json_body, known_model, settings
+from .chat import completion_reply
+
+
+async def fim_completions(request: Request) -> Response:
+    body = await json_body(request)
+    known_model(body, "completion_fim")
+    return completion_reply(complete_fim(body, seed=settings(request).seed), body)
+
+
+routes: list[BaseRoute] = [Route("/v1/fim/completions", fim_completions, methods=["POST"])]
