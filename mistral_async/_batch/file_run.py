@@ -28,6 +28,7 @@ from .jsonl import (
     scan_input,
 )
 from .progress import BatchProgress
+from .tally import counts
 
 if TYPE_CHECKING:
     from .runner import BatchRunner
@@ -81,15 +82,11 @@ async def run_file(
         output=output_path,
         total=total,
         skipped=skipped,
-        succeeded=last.succeeded,
-        failed=last.failed,
-        prompt_tokens=last.prompt_tokens,
-        completion_tokens=last.completion_tokens,
-        cost=last.cost,
         elapsed=last.elapsed,
         backend=backend,
         job_id=job_id,
         job_status=job_status,
+        **counts(last),
     )
 
 

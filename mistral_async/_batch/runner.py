@@ -414,7 +414,7 @@ class BatchRun:
             return BatchResult(custom_id, index, error=exc, endpoint=known_path)
         estimate = None
         if self._pacer is not None and self._pacer.counts_tokens:
-            estimate = self._estimator.estimate(target.path, body)
+            estimate = self._estimator.estimate(body, generates=target.generates)
         return _Job(index, given_id or str(index), target, arguments, estimate)
 
     async def _work(

@@ -8,10 +8,13 @@ the run goes, and the file run's ``BatchFileSummary`` from its last snapshot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from ..types.chat import UsageInfo
 from .progress import BatchProgress, CostFunction
+
+COUNTS: Final = ("succeeded", "failed", "prompt_tokens", "completion_tokens", "cost")
+"""What a tally keeps, under these names in ``BatchProgress`` and ``BatchFileSummary`` too."""
 
 
 @dataclass
@@ -49,12 +52,9 @@ class Tally:
     def progress(self, **figures: Any) -> BatchProgress:
         """A snapshot with these counts and the run's other ``figures`` (``total``,
         ``elapsed``, ``rate``...: the other fields of ``BatchProgress``)."""
-        return BatchProgress(
-            done=self.done,
-            succeeded=self.succeeded,
-            failed=self.failed,
-            prompt_tokens=self.prompt_tokens,
-            completion_tokens=self.completion_tokens,
-            cost=self.cost,
-            **figures,
-        )
+        return BatchProgress(done=self.done, **counts(self), **figures)
+
+
+def counts(source: Tally | BatchProgress) -> dict[str, Any]:
+    """The :data:`COUNTS` of a tally or of a progress snapshot made from one."""
+    return {name: getattr(source, name) for name in COUNTS}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
 
+from mistral_async import BatchFileSummary
 from mistral_async._batch.progress import BatchProgress, report
-from mistral_async._batch.tally import Tally
+from mistral_async._batch.tally import COUNTS, Tally, counts
 from mistral_async.types.chat import UsageInfo
 
 
@@ -67,6 +69,21 @@ def test_a_snapshot_carries_the_counts_and_the_run_figures() -> None:
     assert progress.remaining == 2
     with pytest.raises(TypeError):
         tally.progress(succeeded=3)  # the counts are the tally's own
+
+
+def test_progress_and_summary_name_the_counts_alike() -> None:
+    # The file summary takes the last snapshot's counts by name: the three must agree.
+    for kind in (Tally, BatchProgress, BatchFileSummary):
+        assert set(COUNTS) <= {f.name for f in dataclasses.fields(kind)}, kind
+    tally = Tally(succeeded=2, failed=1, prompt_tokens=5, completion_tokens=4, cost=0.5)
+    expected = {
+        "succeeded": 2,
+        "failed": 1,
+        "prompt_tokens": 5,
+        "completion_tokens": 4,
+        "cost": 0.5,
+    }
+    assert counts(tally.progress()) == counts(tally) == expected
 
 
 def test_a_failing_progress_callback_does_not_stop_the_run(
