@@ -19,7 +19,6 @@ is always kept even when it alone is over the budget.
 from __future__ import annotations
 
 import json
-import math
 import time
 import uuid
 from collections.abc import (
@@ -43,12 +42,12 @@ from ._core.checks import check_optional_int, check_optional_seconds, check_seco
 from ._core.errors import ArgumentError
 from ._core.options import RequestOptions
 from ._core.streaming import ChatCompletionStream
+from ._core.tokens import estimate_tokens
 from ._core.validate import error_location
 from ._sync.client import Mistral, SyncChatCompletionStream
 from ._sync.dual import async_client_of, on_client
-from .resources._base import json_request
+from .resources.chat import chat_request
 from .types.chat import (
-    ChatCompletionRequest,
     ChatCompletionResponse,
     ChatGenerationParams,
     CompletionChunk,
@@ -67,18 +66,9 @@ if TYPE_CHECKING:
 __all__ = ["Conversation", "ConversationStore", "ConversationStream", "estimate_tokens"]
 
 _FORMAT = 1
-_PATH = "/v1/chat/completions"
 _MESSAGES: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
 MESSAGE_OVERHEAD = 4
 """Tokens added per message by the estimate, for the chat template's role markers."""
-
-
-def estimate_tokens(text: str) -> int:
-    """A rough token count: about four characters per token, as for English text.
-
-    Pass ``token_counter=`` to a conversation for an exact count (e.g. from a tokenizer).
-    """
-    return math.ceil(len(text) / 4)
 
 
 class ConversationTurnArgs(ChatGenerationParams, RequestOptions, total=False):
@@ -248,7 +238,7 @@ class Conversation:
         if not messages:
             raise ArgumentError("content", "the conversation is empty: give the first message")
         params = {**self.params, **kwargs, "model": self.model, "messages": messages}
-        return json_request("POST", _PATH, ChatCompletionRequest, params, stream=stream)
+        return chat_request(params, stream=stream)
 
     def _commit(self, new: list[Message], completion: ChatCompletionResponse) -> None:
         if not completion.choices:

@@ -27,8 +27,8 @@ from typing_extensions import Unpack
 from ._core.checks import check_int
 from ._core.errors import APIResponseValidationError, ArgumentError
 from ._core.options import RequestOptions
+from ._core.tokens import estimate_tokens
 from ._sync.dual import on_client
-from .conversation import estimate_tokens
 from .types.embeddings import EmbeddingDtype
 
 if TYPE_CHECKING:

@@ -33,9 +33,9 @@ from ..types.batch import ApiEndpoint, BatchJobOut
 from ..types.chat import UsageInfo
 from .endpoints import Endpoint, check_body
 from .items import BatchResult, InvalidItem
-from .jsonl import BatchFileSummary, ResultWriter, parse_line
-from .progress import BatchProgress, cost_function
-from .runner import _report
+from .jsonl import ResultWriter, parse_line
+from .progress import BatchProgress, cost_function, report
+from .tally import Tally
 
 if TYPE_CHECKING:
     from .runner import BatchRunner
@@ -48,15 +48,6 @@ _BACKOFF = 1.5
 _CANCEL_TIMEOUT = 15.0
 
 
-@dataclass
-class _Tally:
-    succeeded: int = 0
-    failed: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost: float | None = None
-
-
 async def run_remote(
     runner: BatchRunner,
     input_path: str,
@@ -66,13 +57,14 @@ async def run_remote(
     done: set[str],
     skipped: int,
     poll_interval: float,
-) -> BatchFileSummary:
+) -> tuple[BatchProgress, BatchJobOut | None]:
     """Run the lines of ``input_path`` whose ``custom_id`` is not in ``done`` on the batch
-    service; ``total`` and ``skipped`` count the input's lines, for progress."""
+    service; ``total`` and ``skipped`` count the input's lines, for progress. Returns the
+    last progress (the run's counts) and the job, if there was one to run."""
     client = runner.client
     state_path = output_path + STATE_SUFFIX
     started = time.monotonic()
-    tally = _Tally()
+    tally = Tally(price=cost_function(client))
     writer = ResultWriter(output_path)
     job: BatchJobOut | None = None
     try:
@@ -91,24 +83,10 @@ async def run_remote(
                     await _download(runner, file_id, writer, done, tally)
             await anyio.to_thread.run_sync(_forget_state, state_path)
             if runner.on_progress is not None:
-                _report(runner.on_progress, _final_progress(tally, total, skipped, started))
+                report(runner.on_progress, _final_progress(tally, total, skipped, started))
     finally:
         await writer.aclose()
-    return BatchFileSummary(
-        input=input_path,
-        output=output_path,
-        total=total,
-        skipped=skipped,
-        succeeded=tally.succeeded,
-        failed=tally.failed,
-        prompt_tokens=tally.prompt_tokens,
-        completion_tokens=tally.completion_tokens,
-        cost=tally.cost,
-        elapsed=time.monotonic() - started,
-        backend="batch-api",
-        job_id=job.id if job is not None else None,
-        job_status=job.status if job is not None else None,
-    )
+    return _final_progress(tally, total, skipped, started), job
 
 
 async def _submit(
@@ -116,7 +94,7 @@ async def _submit(
     input_path: str,
     writer: ResultWriter,
     done: set[str],
-    tally: _Tally,
+    tally: Tally,
     state_path: str,
 ) -> BatchJobOut | None:
     """Upload the lines still to do and create their job; ``None`` if there are none."""
@@ -127,7 +105,7 @@ async def _submit(
     for invalid in pending.invalid:
         writer.write(BatchResult(invalid.custom_id, 0, error=invalid.error).to_record())
         done.add(invalid.custom_id)
-        tally.failed += 1
+        tally.add(ok=False)
     if not pending.count:
         await anyio.to_thread.run_sync(_forget_state, upload_path)
         return None
@@ -187,7 +165,7 @@ async def _poll(
     runner: BatchRunner,
     job: BatchJobOut,
     state_path: str,
-    figures: tuple[int, int, _Tally, float],
+    figures: tuple[int, int, Tally, float],
     poll_interval: float,
 ) -> BatchJobOut:
     """Poll until the job has finished, with a growing interval; if we are cancelled, cancel
@@ -197,7 +175,7 @@ async def _poll(
     try:
         while True:
             if runner.on_progress is not None:
-                _report(runner.on_progress, _job_progress(job, *figures))
+                report(runner.on_progress, _job_progress(job, *figures))
             if job.done:
                 return job
             await anyio.sleep(interval)
@@ -213,8 +191,9 @@ async def _poll(
 
 
 def _job_progress(
-    job: BatchJobOut, total: int, skipped: int, tally: _Tally, started: float
+    job: BatchJobOut, total: int, skipped: int, tally: Tally, started: float
 ) -> BatchProgress:
+    """The job's own counts, plus the lines refused before it was created."""
     elapsed = time.monotonic() - started
     done = job.completed_requests + tally.failed
     return BatchProgress(
@@ -229,20 +208,13 @@ def _job_progress(
     )
 
 
-def _final_progress(tally: _Tally, total: int, skipped: int, started: float) -> BatchProgress:
+def _final_progress(tally: Tally, total: int, skipped: int, started: float) -> BatchProgress:
     elapsed = time.monotonic() - started
-    done = tally.succeeded + tally.failed
-    return BatchProgress(
-        done=done,
-        succeeded=tally.succeeded,
-        failed=tally.failed,
+    return tally.progress(
         total=total,
         skipped=skipped,
         elapsed=elapsed,
-        rate=done / elapsed if elapsed > 0 else 0.0,
-        prompt_tokens=tally.prompt_tokens,
-        completion_tokens=tally.completion_tokens,
-        cost=tally.cost,
+        rate=tally.done / elapsed if elapsed > 0 else 0.0,
         finished=True,
     )
 
@@ -252,24 +224,21 @@ async def _download(
     file_id: str,
     writer: ResultWriter,
     done: set[str],
-    tally: _Tally,
+    tally: Tally,
 ) -> None:
     """Write a result file's lines as output lines, skipping ``custom_id``s already written."""
-    cost = cost_function(runner.client)
     buffer = b""
     async with runner.client.files.download(file_id) as download:
         async for chunk in download.iter_bytes():
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             for raw in lines:
-                _write_result(raw, writer, done, tally, cost)
+                _write_result(raw, writer, done, tally)
             await writer.sync_now_and_then()
-    _write_result(buffer, writer, done, tally, cost)
+    _write_result(buffer, writer, done, tally)
 
 
-def _write_result(
-    raw: bytes, writer: ResultWriter, done: set[str], tally: _Tally, cost: Any
-) -> None:
+def _write_result(raw: bytes, writer: ResultWriter, done: set[str], tally: Tally) -> None:
     if not raw.strip():
         return
     try:
@@ -283,19 +252,14 @@ def _write_result(
     writer.write(record)
     done.add(record["custom_id"])
     if record["error"] is not None:
-        tally.failed += 1
+        tally.add(ok=False)
         return
-    tally.succeeded += 1
     body = record["response"]["body"]
     usage = body.get("usage") if isinstance(body, dict) else None
-    if isinstance(usage, dict):
-        info = UsageInfo.model_validate(usage)
-        tally.prompt_tokens += info.prompt_tokens
-        tally.completion_tokens += info.completion_tokens
-        model = body.get("model")
-        price = cost(model, info) if cost is not None and isinstance(model, str) else None
-        if price is not None:
-            tally.cost = (tally.cost or 0.0) + price
+    if not isinstance(usage, dict):
+        tally.add(ok=True)
+        return
+    tally.add(ok=True, usage=UsageInfo.model_validate(usage), model=body.get("model"))
 
 
 def result_record(line: dict[str, Any]) -> dict[str, Any] | None:

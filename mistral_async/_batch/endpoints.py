@@ -44,6 +44,12 @@ class Endpoint:
     renames: Mapping[str, str] = field(default_factory=dict)
     """Wire name → SDK argument name."""
 
+    @property
+    def generates(self) -> bool:
+        """Whether replies hold generated tokens (a completion), beyond the prompt's: the
+        endpoints that stream are those."""
+        return self.stream is not None
+
     def request_model(self) -> type[BaseModel]:
         module, _, name = self.request.partition(":")
         found: type[BaseModel] = getattr(import_module(f"mistral_async.types.{module}"), name)

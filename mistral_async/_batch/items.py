@@ -1,12 +1,12 @@
 """What a batch run takes and gives: its options, its items, its results (and their lines).
 
-Shared by the in-process runner (:mod:`._runner`), the JSONL file runs (:mod:`._jsonl`) and
-the Batch API backend (:mod:`._batch_api`), which all write the same result lines.
+Shared by the in-process runner (:mod:`.runner`), the JSONL file runs (:mod:`.file_run`) and
+the Batch API backend (:mod:`.batch_api`), which all write the same result lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +17,7 @@ from .._core.options import RequestOptions
 from ..types._base import ResponseModel
 from ..types.chat import UsageInfo
 from .endpoints import CHAT, response_body
-from .progress import BatchProgress
-
-ProgressCallback = Callable[[BatchProgress], object]
+from .progress import ProgressCallback
 
 
 class RunnerOptions(TypedDict, total=False):

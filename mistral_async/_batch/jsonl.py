@@ -1,4 +1,6 @@
-"""Batch runs from a JSONL file to a JSONL file, resumably.
+"""The JSONL files of a batch run: reading the input, resuming and appending to the output.
+
+The run itself, on either backend, is :mod:`.file_run`'s; this module only reads and writes.
 
 Input: one Batch API request a line, ``{"custom_id": "...", "body": {...}}``. A line that is
 not one (not JSON, no ``custom_id`` or ``body``, another field) becomes a failed item with a
@@ -21,15 +23,12 @@ import logging
 import os
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
 import anyio
 
 from .._core.errors import BatchInputError, BatchOutputError, DuplicateCustomIDError
 from .items import BatchItem, InvalidItem
-
-if TYPE_CHECKING:
-    from .runner import BatchRunner
 
 log = logging.getLogger("mistral_async.batch")
 
@@ -223,58 +222,3 @@ class ResultWriter:
             if self._dirty:
                 await anyio.to_thread.run_sync(os.fsync, self._fd)
             os.close(self._fd)
-
-
-# -- the run -----------------------------------------------------------------------------------
-
-
-async def run_file(
-    runner: BatchRunner,
-    input_path: str,
-    output_path: str,
-    *,
-    ordered: bool = False,
-    backend: Backend = "local",
-    poll_interval: float = 5.0,
-) -> BatchFileSummary:
-    """Run the lines of ``input_path`` not yet in ``output_path``; see the module docstring."""
-    if backend not in BACKENDS:
-        raise BatchInputError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
-    ids = await anyio.to_thread.run_sync(scan_input, input_path)
-    done = await anyio.to_thread.run_sync(resume_scan, output_path)
-    skipped = sum(1 for custom_id in ids if custom_id in done)
-    if backend == "batch-api":
-        from .batch_api import run_remote
-
-        return await run_remote(
-            runner,
-            input_path,
-            output_path,
-            total=len(ids),
-            done=done,
-            skipped=skipped,
-            poll_interval=poll_interval,
-        )
-    writer = ResultWriter(output_path)
-    try:
-        run = runner.run(read_items(input_path, done), ordered=ordered, total=len(ids))
-        run.skipped = skipped
-        async with run:
-            async for result in run:
-                writer.write(result.to_record())
-                await writer.sync_now_and_then()
-    finally:
-        await writer.aclose()
-    progress = run.progress
-    return BatchFileSummary(
-        input=input_path,
-        output=output_path,
-        total=len(ids),
-        skipped=skipped,
-        succeeded=progress.succeeded,
-        failed=progress.failed,
-        prompt_tokens=progress.prompt_tokens,
-        completion_tokens=progress.completion_tokens,
-        cost=progress.cost,
-        elapsed=progress.elapsed,
-    )

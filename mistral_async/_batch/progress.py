@@ -1,12 +1,14 @@
 """Progress of a batch run: the snapshot callbacks receive, and how the command line shows it.
 
-:class:`BatchProgress` is what ``on_progress`` is called with; :func:`progress_line` and
-:func:`progress_bar` are pure text; :class:`ProgressPrinter` rewrites one line in place on a
-terminal and prints plain periodic lines elsewhere (a log file, CI).
+:class:`BatchProgress` is what ``on_progress`` is called with (by every backend, through
+:func:`report`); :func:`progress_line` and :func:`progress_bar` are pure text;
+:class:`ProgressPrinter` rewrites one line in place on a terminal and prints plain periodic
+lines elsewhere (a log file, CI).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 import time
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ..types.chat import UsageInfo
+
+log = logging.getLogger("mistral_async.batch")
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,16 @@ class BatchProgress:
         return remaining / self.rate if self.rate > 0 else None
 
 
+ProgressCallback = Callable[[BatchProgress], object]
 CostFunction = Callable[[str, UsageInfo], "float | None"]
+
+
+def report(callback: ProgressCallback, progress: BatchProgress) -> None:
+    """Call ``on_progress``; a broken progress display must not lose the run."""
+    try:
+        callback(progress)
+    except Exception:
+        log.exception("The batch progress callback failed")
 
 
 def cost_function(client: Any) -> CostFunction | None:

@@ -10,17 +10,16 @@ Shape of a run (one task group, entered by ``async with runner.run(items)``)::
 - The input is pulled lazily: the feeder takes item ``i + 1`` only once a worker has taken
   item ``i``, so at most ``concurrency + 1`` items are out of the input and not yet finished,
   plus, in input order, at most ``reorder_limit`` finished results waiting for an earlier one
-  (see :mod:`._reorder`). A slow consumer blocks the workers: back-pressure, not growth.
+  (see :mod:`.reorder`). A slow consumer blocks the workers: back-pressure, not growth.
 - Each item goes through the SDK's resource method for its endpoint with ``max_retries=0``; the
   runner retries it itself, with the client's retry policy, so that every attempt passes
-  through the pacer and every 429 slows the whole run (:mod:`._pacing`). A stream cut mid-way
+  through the pacer and every 429 slows the whole run (:mod:`.pacing`). A stream cut mid-way
   (``stream=True``) is retried as a whole item: nobody has seen its partial answer.
 - A failed item never stops the run: after its retries it is a result with its typed error.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator, Mapping
@@ -46,12 +45,12 @@ from .items import (
     BatchResult,
     InvalidItem,
     ItemInput,
-    ProgressCallback,
     RunnerOptions,
 )
 from .pacing import Pacer, RateMeter
-from .progress import BatchProgress, CostFunction, cost_function
+from .progress import BatchProgress, ProgressCallback, cost_function, report
 from .reorder import ReorderBuffer
+from .tally import Tally
 from .tokens import TokenEstimate, TokenEstimator
 
 if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs there
@@ -59,9 +58,8 @@ if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs
 
 if TYPE_CHECKING:
     from .._core.client import AsyncMistral
-    from .jsonl import Backend, BatchFileSummary
-
-log = logging.getLogger("mistral_async.batch")
+    from .file_run import FileRunOptions
+    from .jsonl import BatchFileSummary
 
 # The pacer's clock. Sleeps are relative, so any monotonic clock does; this one costs no
 # event loop lookup (a run reads it several times an item) and is readable from any thread.
@@ -145,30 +143,19 @@ class BatchRunner:
         return BatchRun(self, items, ordered=ordered, total=total)
 
     async def run_file(
-        self,
-        input_path: str,
-        output_path: str,
-        *,
-        ordered: bool = False,
-        backend: Backend = "local",
-        poll_interval: float = 5.0,
+        self, input_path: str, output_path: str, **options: Unpack[FileRunOptions]
     ) -> BatchFileSummary:
         """Run a JSONL file of Batch API lines into a JSONL file of results, resumably.
 
         Lines already in ``output_path`` (by ``custom_id``) are skipped, so rerunning after
         an interruption finishes the rest. ``backend="batch-api"`` runs the lines on Mistral's
         batch service instead (upload, job, poll, download) and writes the same output.
+        Options: ``ordered`` (False), ``backend`` (``"local"``), ``poll_interval`` (5 s).
         """
-        from .jsonl import run_file
+        # Imported here: the file run sits above this runner and uses it.
+        from .file_run import run_file
 
-        return await run_file(
-            self,
-            input_path,
-            output_path,
-            ordered=ordered,
-            backend=backend,
-            poll_interval=poll_interval,
-        )
+        return await run_file(self, input_path, output_path, **options)
 
     def _policy(self) -> RetryPolicy:
         options: RequestOptions = {}
@@ -198,7 +185,6 @@ class BatchRun:
         self._estimator = TokenEstimator()
         self._pacer: Pacer | None = None
         self._policy = runner._policy()
-        self._cost: CostFunction | None = cost_function(runner.client)
         self._group: anyio.abc.TaskGroup | None = None
         self._results: MemoryObjectReceiveStream[BatchResult] | None = None
         # Made on entering, in the event loop: the blocking runner builds a run outside one.
@@ -210,9 +196,8 @@ class BatchRun:
         # progress
         self._started_at = 0.0
         self._meter = RateMeter()
-        self._succeeded = self._failed = self._in_flight = self._retries = 0
-        self._prompt_tokens = self._completion_tokens = 0
-        self._cost_total: float | None = None
+        self._tally = Tally(price=cost_function(runner.client))
+        self._in_flight = self._retries = 0
         self.skipped = 0
         """Items the caller left out before the run (shown in progress; set by file runs)."""
 
@@ -288,10 +273,7 @@ class BatchRun:
         # Readable from any thread (the blocking runner's caller has no event loop).
         now = time.monotonic()
         pace = pacer.snapshot(now) if pacer else None
-        return BatchProgress(
-            done=self._succeeded + self._failed,
-            succeeded=self._succeeded,
-            failed=self._failed,
+        return self._tally.progress(
             in_flight=self._in_flight,
             total=self._total,
             skipped=self.skipped,
@@ -300,9 +282,6 @@ class BatchRun:
             elapsed=now - self._started_at if pacer is not None else 0.0,
             rate=self._meter.rate(now),
             requests_per_minute=pace.requests_per_minute if pace else None,
-            prompt_tokens=self._prompt_tokens,
-            completion_tokens=self._completion_tokens,
-            cost=self._cost_total,
             finished=self._finished,
         )
 
@@ -321,14 +300,14 @@ class BatchRun:
             if self._ticker is not None:
                 self._ticker.cancel()
             if runner.on_progress is not None:
-                _report(runner.on_progress, self.progress)
+                report(runner.on_progress, self.progress)
 
     async def _tick(self, callback: ProgressCallback) -> None:
         assert self._ticker is not None
         with self._ticker:
             while True:
                 await anyio.sleep(self._runner.progress_interval)
-                _report(callback, self.progress)
+                report(callback, self.progress)
 
     async def _feed(
         self, jobs: MemoryObjectSendStream[_Job], results: MemoryObjectSendStream[BatchResult]
@@ -414,7 +393,7 @@ class BatchRun:
             return BatchResult(custom_id, index, error=exc, endpoint=known_path)
         estimate = None
         if self._pacer is not None and self._pacer.counts_tokens:
-            estimate = self._estimator.estimate(target.path, body)
+            estimate = self._estimator.estimate(body, generates=target.generates)
         return _Job(index, given_id or str(index), target, arguments, estimate)
 
     async def _work(
@@ -448,19 +427,7 @@ class BatchRun:
 
     def _count(self, result: BatchResult) -> None:
         self._meter.add(time.monotonic())
-        if result.ok:
-            self._succeeded += 1
-        else:
-            self._failed += 1
-        usage = result.usage
-        if usage is not None:
-            self._prompt_tokens += usage.prompt_tokens
-            self._completion_tokens += usage.completion_tokens
-            if self._cost is not None and result.response is not None:
-                model = getattr(result.response, "model", None)
-                cost = self._cost(model, usage) if isinstance(model, str) else None
-                if cost is not None:
-                    self._cost_total = (self._cost_total or 0.0) + cost
+        self._tally.add(result.ok, result.usage, getattr(result.response, "model", None))
 
     # -- one item ------------------------------------------------------------------------
 
@@ -536,10 +503,3 @@ async def _send(stream: MemoryObjectSendStream[BatchResult], result: BatchResult
         stream.send_nowait(result)
     except anyio.WouldBlock:
         await stream.send(result)
-
-
-def _report(callback: ProgressCallback, progress: BatchProgress) -> None:
-    try:
-        callback(progress)
-    except Exception:  # a broken progress display must not lose the run
-        log.exception("The batch progress callback failed")

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import Self, Unpack
 
+from .file_run import FileRunOptions, run_file
 from .items import BatchResult, ItemInput, RunnerOptions
 from .progress import BatchProgress
 from .runner import BatchRun, BatchRunner
 
 if TYPE_CHECKING:
     from .._sync.client import Mistral
-    from .jsonl import Backend, BatchFileSummary
+    from .jsonl import BatchFileSummary
 
 
 class SyncBatchRunner:
@@ -43,23 +44,10 @@ class SyncBatchRunner:
         return SyncBatchRun(self._client, self.runner.run(items, ordered=ordered, total=total))
 
     def run_file(
-        self,
-        input_path: str,
-        output_path: str,
-        *,
-        ordered: bool = False,
-        backend: Backend = "local",
-        poll_interval: float = 5.0,
+        self, input_path: str, output_path: str, **options: Unpack[FileRunOptions]
     ) -> BatchFileSummary:
         """Run a JSONL file into a JSONL file, resumably (see ``BatchRunner.run_file``)."""
-        return self._client._run(
-            self.runner.run_file,
-            input_path,
-            output_path,
-            ordered=ordered,
-            backend=backend,
-            poll_interval=poll_interval,
-        )
+        return self._client._run(run_file, self.runner, input_path, output_path, **options)
 
 
 class SyncBatchRun:

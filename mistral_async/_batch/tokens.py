@@ -1,20 +1,21 @@
 """Token estimates for rate limiting, made before a request is sent and corrected by replies.
 
 Pure. A tokens-per-minute budget has to be charged before the reply says what was used, so a
-request is estimated from its body: its text at ``chars_per_token`` characters a token (4 to
-start with, then the ratio the replies' ``usage.prompt_tokens`` show), plus, for endpoints that
-generate, the completion tokens replies have been using lately (capped by ``max_tokens``). The
-pacer then settles the difference with the reply's real usage.
+request is estimated from its body: its text at ``chars_per_token`` characters a token (the
+SDK's rough estimate, :data:`~.._core.tokens.CHARS_PER_TOKEN`, to start with, then the ratio
+the replies' ``usage.prompt_tokens`` show), plus, for endpoints that generate (chat, FIM), the
+completion tokens replies have been using lately (capped by ``max_tokens``). The pacer then
+settles the difference with the reply's real usage.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
-GENERATING_ENDPOINTS: Final = frozenset({"/v1/chat/completions", "/v1/fim/completions"})
-_INITIAL_CHARS_PER_TOKEN = 4.0
+from .._core.tokens import CHARS_PER_TOKEN, tokens_for_chars
+
 _INITIAL_COMPLETION_TOKENS = 256.0
 _SMOOTHING = 0.05  # weight of one reply in the running averages
 _SKIPPED_KEYS = frozenset({"model", "role", "type", "response_format"})
@@ -52,14 +53,15 @@ class TokenEstimator:
     """Estimates request tokens; learns from each reply's usage (see the module docstring)."""
 
     def __init__(self) -> None:
-        self.chars_per_token = _INITIAL_CHARS_PER_TOKEN
+        self.chars_per_token = CHARS_PER_TOKEN
         self.completion_tokens = _INITIAL_COMPLETION_TOKENS
 
-    def estimate(self, endpoint: str, body: Mapping[str, Any]) -> TokenEstimate:
+    def estimate(self, body: Mapping[str, Any], *, generates: bool) -> TokenEstimate:
+        """The estimate of a request ``body``; ``generates``: its endpoint writes a completion."""
         chars = text_chars(body)
-        prompt = max(1, round(chars / self.chars_per_token))
+        prompt = max(1, tokens_for_chars(chars, self.chars_per_token))
         completion = 0
-        if endpoint in GENERATING_ENDPOINTS:
+        if generates:
             completion = round(self.completion_tokens)
             cap = body.get("max_tokens")
             if isinstance(cap, int) and not isinstance(cap, bool) and cap >= 0:

@@ -76,6 +76,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, written: list[BatchFileSummary]) -> None:
+    from .._batch.file_run import run_file
     from .._batch.runner import BatchRunner
     from .._core.client import AsyncMistral
 
@@ -101,7 +102,8 @@ async def _run(args: argparse.Namespace, written: list[BatchFileSummary]) -> Non
             progress_interval=interval,
         )
         written.append(
-            await runner.run_file(
+            await run_file(
+                runner,
                 args.input,
                 args.output,
                 ordered=args.ordered,

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from typing_extensions import Required, Unpack
 
 from .._core.options import RequestOptions
+from .._core.request import APIRequest
 from .._core.streaming import ChatCompletionStream
 from .._structured import (
     ParsedChatCompletion,
@@ -31,11 +32,22 @@ from ..types.chat import (
     MessageParam,
     Tool,
 )
-from ._base import AsyncAPIResource, completion_stream, json_request
+from ._base import AsyncAPIResource, json_request
 
 ParsedT = TypeVar("ParsedT")
 
 PATH = "/v1/chat/completions"
+
+
+def chat_request(kwargs: Mapping[str, Any], *, stream: bool) -> tuple[APIRequest, RequestOptions]:
+    """The chat completion request for ``kwargs``: the body's fields, validated once against
+    ``ChatCompletionRequest`` into the JSON body (``stream`` set as given), and the per-call
+    options apart. ``ArgumentError`` before anything is sent.
+
+    The one place a chat request is built: every method below, conversations, and the batch
+    runner's chat items (sent through ``chat.complete`` and ``chat.stream``) come here.
+    """
+    return json_request("POST", PATH, ChatCompletionRequest, kwargs, stream=stream)
 
 
 class ChatCompleteArgs(ChatCompletionParams, RequestOptions, total=False):
@@ -80,7 +92,7 @@ class AsyncChat(AsyncAPIResource):
         ``max_retries``, ``extra_headers``, ``extra_query`` and ``extra_body``. Invalid
         arguments raise ``ArgumentError`` before anything is sent.
         """
-        request, options = json_request("POST", PATH, ChatCompletionRequest, kwargs, stream=False)
+        request, options = chat_request(kwargs, stream=False)
         return await self._client._request(request, ChatCompletionResponse, options)
 
     def stream(self, **kwargs: Unpack[ChatStreamArgs]) -> ChatCompletionStream:
@@ -89,7 +101,10 @@ class AsyncChat(AsyncAPIResource):
         Same arguments as :meth:`complete`, plus ``idle_timeout``. Nothing is sent until the
         stream is entered or iterated.
         """
-        return completion_stream(self._client, PATH, ChatCompletionRequest, kwargs)
+        params: dict[str, Any] = dict(kwargs)
+        idle_timeout: float | None = params.pop("idle_timeout", None)
+        request, options = chat_request(params, stream=True)
+        return ChatCompletionStream(self._client, request, options, idle_timeout=idle_timeout)
 
     async def parse(
         self, *, response_format: type[ParsedT], **kwargs: Unpack[ChatParseArgs]
@@ -106,7 +121,7 @@ class AsyncChat(AsyncAPIResource):
         """
         output = output_type(response_format)
         params = {**kwargs, "response_format": output.response_format}
-        request, options = json_request("POST", PATH, ChatCompletionRequest, params, stream=False)
+        request, options = chat_request(params, stream=False)
         return output.parse(await self._client._request(request, ParsedChatCompletion, options))
 
     def stream_parse(
@@ -117,7 +132,7 @@ class AsyncChat(AsyncAPIResource):
         output = output_type(response_format)
         params: dict[str, Any] = {**kwargs, "response_format": output.response_format}
         idle_timeout: float | None = params.pop("idle_timeout", None)
-        request, options = json_request("POST", PATH, ChatCompletionRequest, params, stream=True)
+        request, options = chat_request(params, stream=True)
         return ParsedChatCompletionStream(
             self._client, request, options, output, idle_timeout=idle_timeout
         )

@@ -290,13 +290,18 @@ async def test_the_batch_api_backend_writes_the_same_output(
     local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
     reports: list[BatchProgress] = []
     runner = BatchRunner(client, model=MODEL, on_progress=reports.append)
-    await runner.run_file(str(source), str(local))
+    here = await runner.run_file(str(source), str(local))
     summary = await runner.run_file(
         str(source), str(remote), backend="batch-api", poll_interval=0.02
     )
     assert summary.job_status == "SUCCESS"
     assert (summary.succeeded, summary.failed, summary.missing) == (40, 5, 0)
     assert summary.prompt_tokens > 0
+    # Both backends count the same way (one tally): the same answers make the same figures.
+    counts = ("total", "skipped", "succeeded", "failed", "prompt_tokens", "completion_tokens")
+    assert [getattr(here, name) for name in counts] == [getattr(summary, name) for name in counts]
+    assert (here.backend, here.job_id) == ("local", None)
+    assert summary.backend == "batch-api"
     assert not Path(str(remote) + STATE_SUFFIX).exists()
     by_local, by_remote = read_output(local), read_output(remote)
     assert by_local.keys() == by_remote.keys()

@@ -8,10 +8,12 @@ from typing import cast
 
 import pytest
 
+from mistral_async._batch.endpoints import ENDPOINTS
 from mistral_async._batch.pacing import Pacer, RateMeter, TokenBucket
 from mistral_async._batch.reorder import ReorderBuffer
 from mistral_async._batch.tokens import TokenEstimate, TokenEstimator, text_chars
 from mistral_async._core.limits import RateLimitInfo
+from mistral_async.conversation import estimate_tokens
 
 # -- token buckets ---------------------------------------------------------------------------
 
@@ -271,11 +273,23 @@ def test_text_is_counted_without_names() -> None:
 def test_estimates_learn_from_usage() -> None:
     estimator = TokenEstimator()
     body = {"messages": [{"role": "user", "content": "x" * 400}], "max_tokens": 50}
-    first = estimator.estimate("/v1/chat/completions", body)
+    first = estimator.estimate(body, generates=True)
     assert first == TokenEstimate(prompt=100, completion=50, chars=400)
-    assert estimator.estimate("/v1/embeddings", {"input": "x" * 400}).completion == 0
+    assert estimator.estimate({"input": "x" * 400}, generates=False).completion == 0
     for _ in range(200):  # replies: 200 prompt tokens (2 chars a token), 10 completion tokens
         estimator.observe(first, prompt_tokens=200, completion_tokens=10)
-    later = estimator.estimate("/v1/chat/completions", {"messages": [{"content": "x" * 400}]})
+    later = estimator.estimate({"messages": [{"content": "x" * 400}]}, generates=True)
     assert later.prompt == pytest.approx(200, rel=0.05)
     assert later.completion == pytest.approx(10, abs=2)
+
+
+def test_the_first_estimate_is_the_sdk_one() -> None:
+    # One estimate of tokens: before any reply, a body costs what a conversation counts.
+    for text in ("a", "abcd", "abcde", "x" * 401):
+        estimate = TokenEstimator().estimate({"input": text}, generates=False)
+        assert estimate.prompt == estimate_tokens(text)
+
+
+def test_the_endpoints_that_generate_are_chat_and_fim() -> None:
+    generating = {path for path, target in ENDPOINTS.items() if target.generates}
+    assert generating == {"/v1/chat/completions", "/v1/fim/completions"}

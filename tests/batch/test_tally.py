@@ -1,0 +1,101 @@
+"""The one tally behind a run's progress and its file summary (both backends), and ``report``."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import pytest
+
+from mistral_async import BatchFileSummary
+from mistral_async._batch.progress import BatchProgress, report
+from mistral_async._batch.tally import COUNTS, Tally, counts
+from mistral_async.types.chat import UsageInfo
+
+
+def usage(prompt: int, completion: int) -> UsageInfo:
+    return UsageInfo(
+        prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion
+    )
+
+
+def test_items_and_tokens_are_counted() -> None:
+    tally = Tally()
+    tally.add(ok=True, usage=usage(10, 5), model="m")
+    tally.add(ok=True)  # a reply that reports no usage
+    tally.add(ok=False)
+    assert (tally.succeeded, tally.failed, tally.done) == (2, 1, 3)
+    assert (tally.prompt_tokens, tally.completion_tokens) == (10, 5)
+    assert tally.cost is None  # no price lookup: tokens only
+
+
+def test_cost_adds_up_for_models_with_a_price() -> None:
+    asked: list[tuple[str, int]] = []
+
+    def price(model: str, info: UsageInfo) -> float | None:
+        asked.append((model, info.prompt_tokens))
+        return 0.5 if model == "priced" else None
+
+    tally = Tally(price=price)
+    tally.add(ok=True, usage=usage(1, 1), model="unpriced")
+    assert tally.cost is None  # nothing known yet: not a cost of 0
+    tally.add(ok=True, usage=usage(2, 1), model="priced")
+    tally.add(ok=True, usage=usage(3, 1), model="priced")
+    tally.add(ok=True, usage=usage(4, 1), model=None)  # a body without a model: not priced
+    tally.add(ok=False, model="priced")  # a failure has no usage: nothing to price
+    assert tally.cost == pytest.approx(1.0)
+    assert asked == [("unpriced", 1), ("priced", 2), ("priced", 3)]
+    assert tally.prompt_tokens == 10
+
+
+def test_a_snapshot_carries_the_counts_and_the_run_figures() -> None:
+    tally = Tally(price=lambda model, info: 0.25)
+    tally.add(ok=True, usage=usage(7, 3), model="m")
+    tally.add(ok=False)
+    progress = tally.progress(total=5, skipped=1, elapsed=2.0, rate=1.0, in_flight=2)
+    assert progress == BatchProgress(
+        done=2,
+        succeeded=1,
+        failed=1,
+        in_flight=2,
+        total=5,
+        skipped=1,
+        elapsed=2.0,
+        rate=1.0,
+        prompt_tokens=7,
+        completion_tokens=3,
+        cost=0.25,
+    )
+    assert progress.remaining == 2
+    with pytest.raises(TypeError):
+        tally.progress(succeeded=3)  # the counts are the tally's own
+
+
+def test_progress_and_summary_name_the_counts_alike() -> None:
+    # The file summary takes the last snapshot's counts by name: the three must agree.
+    for kind in (Tally, BatchProgress, BatchFileSummary):
+        assert set(COUNTS) <= {f.name for f in dataclasses.fields(kind)}, kind
+    tally = Tally(succeeded=2, failed=1, prompt_tokens=5, completion_tokens=4, cost=0.5)
+    expected = {
+        "succeeded": 2,
+        "failed": 1,
+        "prompt_tokens": 5,
+        "completion_tokens": 4,
+        "cost": 0.5,
+    }
+    assert counts(tally.progress()) == counts(tally) == expected
+
+
+def test_a_failing_progress_callback_does_not_stop_the_run(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen: list[BatchProgress] = []
+
+    def broken(progress: BatchProgress) -> None:
+        seen.append(progress)
+        raise RuntimeError("display gone")
+
+    with caplog.at_level(logging.ERROR, logger="mistral_async.batch"):
+        report(broken, BatchProgress(done=1))
+    assert seen == [BatchProgress(done=1)]
+    assert "progress callback failed" in caplog.text
