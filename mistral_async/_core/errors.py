@@ -35,11 +35,14 @@ Exception hierarchy::
 
 Every ``APIError`` that came from a reply carries ``status_code``, ``body`` (parsed JSON when the
 reply was JSON, else text), ``headers`` and ``request_id``. No error message ever includes the API
-key: messages are built from the reply and the request's method and URL only.
+key: messages are built from the reply and the request's method and URL only. The request (or
+response) an error keeps is a copy whose ``Authorization`` header reads ``Bearer ***``, so the key
+is not in ``vars(error)`` or a pickle either; every error pickles, unpickles and copies.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -83,7 +86,63 @@ __all__ = [
 
 
 class MistralError(Exception):
-    """Base of every exception this package raises on purpose."""
+    """Base of every exception this package raises on purpose.
+
+    Errors travel: to logs, task queues, ``ProcessPoolExecutor`` and multiprocessing, which pickle
+    them. Two rules, kept here once for every subclass: an attribute set to an httpx request or
+    response holds a copy with the credentials masked (so ``vars()``, a pickle and
+    ``error.request.headers`` never carry the API key), and an error is rebuilt from its ``args``
+    and attributes without calling ``__init__`` (whose keyword-only arguments the default
+    ``BaseException`` pickling, ``cls(*args)``, cannot pass).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, _redacted(value))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The state goes through __setstate__ -> __setattr__, so even an old pickle is masked.
+        return _rebuild, (type(self), self.args), dict(self.__dict__)
+
+
+def _rebuild(cls: type[MistralError], args: tuple[Any, ...]) -> MistralError:
+    """Unpickle an error: ``args`` first, then the state sets the rest."""
+    error = cls.__new__(cls, *args)
+    error.args = args  # OSError's __new__ (under TimeoutError) leaves it to __init__
+    return error
+
+
+_SECRET_HEADERS = ("authorization", "proxy-authorization")
+
+
+def _redacted(value: Any) -> Any:
+    """``value``, or for an httpx request or response carrying credentials, a copy without them.
+
+    The copy is closed and unattached (httpx's own copy semantics) but keeps the method, URL,
+    headers and any body already read, which is what an error is inspected for.
+    """
+    if isinstance(value, httpx.Response):
+        try:
+            request = value.request
+        except RuntimeError:  # a response built without a request
+            return value
+        masked = _redacted(request)
+        if masked is request:
+            return value
+        clone = copy.copy(value)
+        clone.request = masked
+        return clone
+    if isinstance(value, httpx.Request):
+        present = [name for name in _SECRET_HEADERS if name in value.headers]
+        if not present:
+            return value
+        request_clone = copy.copy(value)
+        headers = value.headers.copy()
+        for name in present:
+            scheme, _, secret = headers[name].partition(" ")
+            headers[name] = f"{scheme} ***" if secret else "***"
+        request_clone.headers = headers
+        return request_clone
+    return value
 
 
 class ArgumentError(MistralError, ValueError):
