@@ -6,22 +6,44 @@ server closed it. That costs little with a handful of connections and most of th
 with hundreds: at 256 requests in flight it is several milliseconds per request, ten times what
 the rest of the request costs. :class:`PoolShards` keeps the same connections in many small
 pools instead, so that each walk covers a few.
+
+Why each small pool is our own subclass of httpcore's (:class:`_ReclaimingPool`): httpcore 1.0.9
+loses a connection for good when a request is cancelled after the pool gave it a connection and
+before the request made that connection its own (encode/httpcore#1093, #658, #830): the
+connection is left neither idle, closed, expired nor available, and no request holds it, so the
+pool neither reuses nor reclaims it. Plain asyncio cancellation (``task.cancel()``,
+``asyncio.wait_for``, ``asyncio.timeout``; what Starlette does when a client disconnects) hits
+that window often; with ``SHARD_SIZE`` connections a pool, four such losses stop a pool for good.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Final, Literal
 
+import httpcore
 import httpx
 
 from .errors import ArgumentError
 
 SHARD_SIZE: Final = 4
 """Requests in flight (and so connections) per pool; small keeps each pool's walk short."""
+
+POOL_TIMEOUT: Final = 30.0
+"""The longest a request waits for a free connection, whatever the request's own ``pool``
+timeout says (a shorter one is kept). Past it the request fails with :class:`PoolExhausted`.
+
+The pool is not meant to be a queue: with the client's default ``max_connections`` (1,000) a
+request only waits here when that many are already in flight, and the client's concurrency
+limit (``max_concurrency``), which waits without a deadline, is the place to queue more. So a
+wait this long means the pool cannot serve, and saying so beats a silent wait of ``timeout``
+(600 s by default).
+"""
 
 
 @functools.cache
@@ -32,6 +54,65 @@ def default_ssl_context() -> ssl.SSLContext:
     is only needed once a request goes out, so it is loaded then.
     """
     return httpx.create_ssl_context(verify=True, trust_env=True)
+
+
+class PoolExhausted(httpx.PoolTimeout):
+    """No connection of the pool became free in time (see :data:`POOL_TIMEOUT`).
+
+    An ``httpx.PoolTimeout``, so the client reports it as an ``APITimeoutError`` (whose message
+    names this class) and retries it as it retries any timeout.
+    """
+
+
+class _ReclaimingPool(httpcore.AsyncConnectionPool):
+    """httpcore's pool, closing the connections that no request holds and nothing can reclaim.
+
+    httpcore calls ``_assign_requests_to_connections`` whenever a request arrives or leaves,
+    with the pool's state consistent, and closes what it returns; that is the moment to find
+    the connections a cancelled request left behind. Such a connection is either still to be
+    made (cancelled while waiting for its turn: nothing to close) or made but never given its
+    request (``NEW``, cancelled on httpcore's state lock: an open socket). Every other
+    connection is held by a request, or idle, closed or expired, which httpcore handles itself.
+    """
+
+    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
+        held = {id(request.connection) for request in self._requests}
+        orphans = [
+            connection
+            for connection in self._connections
+            if id(connection) not in held
+            and not (connection.is_idle() or connection.is_closed() or connection.is_available())
+        ]
+        for connection in orphans:
+            self._connections.remove(connection)
+        return orphans + super()._assign_requests_to_connections()
+
+
+def _shard_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """httpx's transport on a :class:`_ReclaimingPool` of its own (and nobody else's pool).
+
+    httpx has no way to choose the pool class, so the one it makes is replaced with ours,
+    built from the same arguments it was given (the defaults, but for these).
+    """
+    ssl_context = default_ssl_context()
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits)
+    transport._pool = _ReclaimingPool(
+        ssl_context=ssl_context,
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+    )
+    return transport
+
+
+def capped_pool_timeout(request: httpx.Request, cap: float) -> float:
+    """Bound the request's wait for a connection to ``cap`` seconds; returns the bound."""
+    timeouts = request.extensions.get("timeout") or {}
+    wait = timeouts.get("pool")
+    if wait is not None and wait <= cap:
+        return float(wait)
+    request.extensions = {**request.extensions, "timeout": {**timeouts, "pool": cap}}
+    return cap
 
 
 class _Shard:
@@ -63,10 +144,36 @@ class _ReleasingStream(httpx.AsyncByteStream):
     async def aclose(self) -> None:
         shard, self._shard = self._shard, None
         try:
-            await self._stream.aclose()
+            await _close_to_the_end(self._stream)
         finally:
             if shard is not None:
                 shard.release()
+
+
+async def _close_to_the_end(stream: httpx.AsyncByteStream) -> None:
+    """``stream.aclose()``, finished even if the caller is cancelled meanwhile.
+
+    httpcore shields its clean-up with anyio cancel scopes, which hold off trio's and anyio's
+    cancellation but not a plain asyncio ``task.cancel()``: one landing on the await inside
+    httpcore's close of a response leaves its request registered in the pool and its connection
+    ``ACTIVE``, forever. On asyncio the close therefore runs in a task of its own, awaited to its
+    end before the cancellation goes on, so no task outlives the call either.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # trio: httpcore's shields hold
+        await stream.aclose()
+        return
+    closing = asyncio.ensure_future(stream.aclose())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        while not closing.done():
+            with contextlib.suppress(asyncio.CancelledError):  # cancelled again: close first
+                await asyncio.wait((closing,))
+        if not closing.cancelled():
+            closing.exception()  # retrieved; the caller's cancellation is what it sees
+        raise
 
 
 class PoolShards(httpx.AsyncBaseTransport):
@@ -74,11 +181,16 @@ class PoolShards(httpx.AsyncBaseTransport):
 
     A request goes to the first pool with room, so a client sending one request at a time always
     reuses the same warm connection. When every pool is full a new one is made, up to
-    ``limits.max_connections`` connections in all; past that the least busy pool queues it. A
-    pool left idle at the end of the list for longer than the keep-alive expiry is closed.
+    ``limits.max_connections`` connections in all; past that the least busy pool queues it, for
+    at most ``pool_timeout`` seconds (the request's own ``pool`` timeout if shorter), then raises
+    :class:`PoolExhausted`. A pool left idle at the end of the list for longer than the
+    keep-alive expiry is closed. A cancelled request, of any kind and at any point, leaves no
+    connection behind (see :class:`_ReclaimingPool`).
     """
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, pool_timeout: float = POOL_TIMEOUT) -> None:
+        self._pool_timeout = pool_timeout
+        self._max_connections = limits.max_connections
         self._limits = httpx.Limits(
             max_connections=SHARD_SIZE,
             max_keepalive_connections=SHARD_SIZE,
@@ -93,8 +205,7 @@ class PoolShards(httpx.AsyncBaseTransport):
             if shard.in_flight < SHARD_SIZE:
                 return shard
         if len(shards) < self._max_shards:
-            transport = httpx.AsyncHTTPTransport(verify=default_ssl_context(), limits=self._limits)
-            shards.append(_Shard(transport))
+            shards.append(_Shard(_shard_transport(self._limits)))
             return shards[-1]
         return min(shards, key=lambda shard: shard.in_flight)
 
@@ -112,10 +223,19 @@ class PoolShards(httpx.AsyncBaseTransport):
         stale = self._stale_tail()
         if stale is not None:
             await stale.transport.aclose()
+        wait = capped_pool_timeout(request, self._pool_timeout)
         shard = self._pick()
         shard.in_flight += 1
         try:
             response = await shard.transport.handle_async_request(request)
+        except httpx.PoolTimeout as exc:
+            shard.release()
+            every = f"all {self._max_connections}" if self._max_connections else "all the"
+            raise PoolExhausted(
+                f"no connection became free within {wait:g} s: {every} connections of the pool "
+                "are in use; set max_concurrency to queue requests on the client instead",
+                request=request,
+            ) from exc
         except BaseException:
             shard.release()
             raise
@@ -129,10 +249,19 @@ class PoolShards(httpx.AsyncBaseTransport):
             await shard.transport.aclose()
 
 
-def aiohttp_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    """httpx on aiohttp (the ``aiohttp`` extra, ``httpx-aiohttp``), asyncio only."""
+def aiohttp_transport(
+    limits: httpx.Limits, pool_timeout: float = POOL_TIMEOUT
+) -> httpx.AsyncBaseTransport:
+    """httpx on aiohttp (the ``aiohttp`` extra, ``httpx-aiohttp``), asyncio only.
+
+    A request waits for a free connection ``pool_timeout`` seconds at most, as on
+    :class:`PoolShards`; aiohttp counts that wait and the connect together, and reports running
+    out of it as a connect timeout.
+    """
     _require_asyncio_or_no_loop()
-    return _aiohttp_transport_class()(verify=default_ssl_context(), limits=limits)
+    transport = _aiohttp_transport_class()(verify=default_ssl_context(), limits=limits)
+    transport.pool_timeout = pool_timeout  # type: ignore[attr-defined]
+    return transport
 
 
 @functools.cache
@@ -146,8 +275,11 @@ def _aiohttp_transport_class() -> Callable[..., httpx.AsyncBaseTransport]:
         ) from None
 
     class AsyncioAiohttpTransport(AiohttpTransport):
+        pool_timeout: float = POOL_TIMEOUT
+
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             _require_asyncio_or_no_loop()
+            capped_pool_timeout(request, self.pool_timeout)
             return await super().handle_async_request(request)
 
     return AsyncioAiohttpTransport
