@@ -1,0 +1,92 @@
+"""Audio (``/v1/audio``): transcription, speech and voices, importable from one place.
+
+The models live in :mod:`.audio_transcriptions`, :mod:`.audio_speech` and :mod:`.audio_voices`.
+"""
+
+from __future__ import annotations
+
+from .audio_speech import (
+    SpeechOutputFormat,
+    SpeechParams,
+    SpeechRequest,
+    SpeechResponse,
+    SpeechStreamAudioDelta,
+    SpeechStreamDone,
+    SpeechStreamEvent,
+    SpeechStreamEvents,
+    SpeechStreamEventTypes,
+    UnknownSpeechEvent,
+    decode_audio,
+    speech_event_adapter,
+)
+from .audio_transcriptions import (
+    AudioInput,
+    AudioTranscriptionRequest,
+    AudioTranscriptionRequestStream,
+    TimestampGranularity,
+    TranscriptionParams,
+    TranscriptionResponse,
+    TranscriptionSegmentChunk,
+    TranscriptionStreamDone,
+    TranscriptionStreamEvent,
+    TranscriptionStreamEvents,
+    TranscriptionStreamEventTypes,
+    TranscriptionStreamLanguage,
+    TranscriptionStreamSegmentDelta,
+    TranscriptionStreamTextDelta,
+    UnknownTranscriptionEvent,
+    check_transcription_request,
+    transcription_event_adapter,
+)
+from .audio_voices import (
+    VoiceCreateParams,
+    VoiceCreateRequest,
+    VoiceListResponse,
+    VoiceResponse,
+    VoicesListParams,
+    VoicesListQuery,
+    VoiceUpdateParams,
+    VoiceUpdateRequest,
+)
+from .chat import UsageInfo
+
+__all__ = [
+    "AudioInput",
+    "AudioTranscriptionRequest",
+    "AudioTranscriptionRequestStream",
+    "SpeechOutputFormat",
+    "SpeechParams",
+    "SpeechRequest",
+    "SpeechResponse",
+    "SpeechStreamAudioDelta",
+    "SpeechStreamDone",
+    "SpeechStreamEvent",
+    "SpeechStreamEventTypes",
+    "SpeechStreamEvents",
+    "TimestampGranularity",
+    "TranscriptionParams",
+    "TranscriptionResponse",
+    "TranscriptionSegmentChunk",
+    "TranscriptionStreamDone",
+    "TranscriptionStreamEvent",
+    "TranscriptionStreamEventTypes",
+    "TranscriptionStreamEvents",
+    "TranscriptionStreamLanguage",
+    "TranscriptionStreamSegmentDelta",
+    "TranscriptionStreamTextDelta",
+    "UnknownSpeechEvent",
+    "UnknownTranscriptionEvent",
+    "UsageInfo",
+    "VoiceCreateParams",
+    "VoiceCreateRequest",
+    "VoiceListResponse",
+    "VoiceResponse",
+    "VoiceUpdateParams",
+    "VoiceUpdateRequest",
+    "VoicesListParams",
+    "VoicesListQuery",
+    "check_transcription_request",
+    "decode_audio",
+    "speech_event_adapter",
+    "transcription_event_adapter",
+]
