@@ -470,7 +470,11 @@ def transport_error(exc: Exception, request: httpx.Request | None, retries: int)
     where = f"{request.method} {request.url}" if request is not None else "request"
     kind = type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"{kind}: {where} timed out", request=request, retries=retries)
+        # httpx's own text says which phase timed out (connect, read, the pool being full).
+        detail = f": {exc}" if str(exc) else ""
+        return APITimeoutError(
+            f"{kind}: {where} timed out{detail}", request=request, retries=retries
+        )
     return APIConnectionError(
         f"{kind}: connection error on {where}: {exc}", request=request, retries=retries
     )

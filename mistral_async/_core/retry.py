@@ -65,6 +65,10 @@ def is_retryable(failure: int | BaseException) -> bool:
         return is_retryable_status(failure)
     if isinstance(failure, APIStatusError):
         return is_retryable_status(failure.status_code)
+    if isinstance(failure, httpx.PoolTimeout):
+        # Every pooled connection was busy for the whole pool timeout: another attempt would
+        # only wait as long again behind the same requests.
+        return False
     return isinstance(failure, RETRYABLE_EXCEPTIONS + RETRYABLE_ERRORS)
 
 

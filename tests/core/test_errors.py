@@ -24,6 +24,7 @@ import mistral_async
 from mistral_async import AsyncMistral, MistralError, NotFoundError, RateLimitError
 from mistral_async._core.client import parse_response
 from mistral_async._core.errors import status_error, stream_error, transport_error
+from mistral_async._core.response_info import ResponseInfo
 from mistral_async._structured import output_type
 from mistral_async.testing import LocalServer
 from mistral_async.tools import function_tool
@@ -75,6 +76,10 @@ def caught(call: Callable[[], object]) -> MistralError:
     with pytest.raises(MistralError) as info:
         call()
     return info.value
+
+
+def reply_with_retries(response: httpx.Response, retries: int) -> object:
+    return parse_response(response, ChatCompletionResponse, ResponseInfo.of(response, retries))
 
 
 def status(code: int) -> Callable[[httpx.Request], MistralError]:
@@ -135,10 +140,8 @@ BUILDERS: dict[type[MistralError], Callable[[httpx.Request], MistralError]] = {
         f"no event for 1 s on {r.method} {r.url}", request=r, retries=0
     ),
     mistral_async.APIResponseValidationError: lambda r: caught(
-        lambda: parse_response(
-            httpx.Response(200, json={"id": 1}, headers=REPLY_HEADERS, request=r),
-            ChatCompletionResponse,
-            1,
+        lambda: reply_with_retries(
+            httpx.Response(200, json={"id": 1}, headers=REPLY_HEADERS, request=r), 1
         )
     ),
     mistral_async.StreamError: lambda r: stream_error(
@@ -174,6 +177,8 @@ def error_types() -> set[type[BaseException]]:
         and issubclass(obj, BaseException)
         and obj.__module__.startswith("mistral_async")
         and not obj.__module__.startswith("mistral_async.testing")
+        # The transport's own httpx exceptions never reach a caller: the client wraps them.
+        and not issubclass(obj, httpx.HTTPError)
     }
 
 

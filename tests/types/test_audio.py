@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mistral_async._core.errors import ArgumentError
 from mistral_async._core.validate import validate_params
-from mistral_async.testing._multipart import coerce_form
+from mistral_async.testing._spec.multipart import coerce_form
 from mistral_async.types import audio
 from mistral_async.types._base import dump_request
 from mistral_async.types._form import form_fields, form_text
