@@ -43,8 +43,9 @@ from ._core.errors import ArgumentError
 from ._core.options import RequestOptions
 from ._core.streaming import ChatCompletionStream
 from ._core.validate import error_location
-from ._sync.client import Mistral, SyncChatCompletionStream
+from ._sync.client import Mistral
 from ._sync.dual import async_client_of, on_client
+from ._sync.views import SyncChatCompletionStream
 from .resources._base import json_request
 from .types.chat import (
     ChatCompletionRequest,

@@ -46,44 +46,26 @@ from typing import Any
 
 import httpx
 
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "ArgumentError",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchInputError",
-    "BatchOutputError",
-    "ClientClosedError",
-    "ConflictError",
-    "ContentFilterFinishReasonError",
-    "DuplicateCustomIDError",
-    "InternalServerError",
-    "JobWaitTimeoutError",
-    "LengthFinishReasonError",
-    "MissingAPIKeyError",
-    "MistralError",
-    "NotFoundError",
-    "ParseError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "StreamError",
-    "StreamIdleTimeoutError",
-    "StrictSchemaError",
-    "StructuredOutputError",
-    "SyncInEventLoopError",
-    "ToolDefinitionError",
-    "UnprocessableEntityError",
-]
-
 REQUEST_ID_HEADERS = ("x-request-id", "mistral-correlation-id", "request-id")
 
 
 class MistralError(Exception):
     """Base of every exception this package raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An exception pickles as cls(*args), which keyword-only parameters break: rebuild it
+        # from its args and attributes instead, without calling __init__.
+        return (_rebuild, (type(self), self.args, self._pickle_state()))
+
+    def _pickle_state(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _rebuild(cls: type[MistralError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ArgumentError(MistralError, ValueError):
@@ -220,6 +202,14 @@ class APIError(MistralError):
         self.request_id: str | None = _request_id(self.headers)
         self.retries = retries
         """How many retries were made before this error was raised."""
+
+    def _pickle_state(self) -> dict[str, Any]:
+        state = super()._pickle_state()
+        if self.request is not None:
+            # Never the API key: the request is kept as its method, URL and other headers.
+            headers = [(k, v) for k, v in self.request.headers.items() if k != "authorization"]
+            state["request"] = httpx.Request(self.request.method, self.request.url, headers=headers)
+        return state
 
 
 class APIConnectionError(APIError):

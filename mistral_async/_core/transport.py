@@ -19,6 +19,7 @@ from typing import Final
 import httpx
 
 from .errors import ArgumentError
+from .runtime import running_async_library
 
 SHARD_SIZE: Final = 4
 """Requests in flight (and so connections) per pool; small keeps each pool's walk short."""
@@ -154,8 +155,6 @@ def _aiohttp_transport_class() -> Callable[..., httpx.AsyncBaseTransport]:
 
 
 def _require_asyncio_or_no_loop() -> None:
-    from .._sync.portal import running_async_library
-
     library = running_async_library()
     if library is not None and library != "asyncio":
         raise ArgumentError(
