@@ -1,39 +1,17 @@
-"""The one sync iteration bridge (``read_ahead``) and the views' read-ahead choices, without a
-server: what is pulled from the async side, when, and that it is closed however we stop."""
+"""The one sync iteration bridge (``read_ahead``), without a server: what is pulled from the
+async side, when, and that it is closed however the iteration stops."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
-from mistral_async import Mistral, SyncPaginator, SyncToolSteps
-from mistral_async._core.pagination import AsyncPaginator
 from mistral_async._sync.bridge import read_ahead
 from mistral_async._sync.portal import PortalThread
-
-
-class Source:
-    """An async iterable of 0..count-1 that records what was pulled and whether it closed."""
-
-    def __init__(self, count: int, fail_after: int | None = None) -> None:
-        self.count = count
-        self.fail_after = fail_after
-        self.pulled: list[int] = []
-        self.closed = threading.Event()
-
-    async def __aiter__(self) -> AsyncIterator[int]:
-        try:
-            for i in range(self.count):
-                if i == self.fail_after:
-                    raise ValueError(f"failed at {i}")
-                self.pulled.append(i)
-                yield i
-        finally:
-            self.closed.set()
+from tests._support.iterables import Source
 
 
 @pytest.fixture
@@ -81,44 +59,6 @@ def test_an_error_comes_after_the_items_before_it(portal: PortalThread, size: in
         for item in read_ahead(portal, source, size):
             seen.append(item)
     assert seen == [0, 1, 2]
-    assert source.closed.wait(5)
-
-
-def test_a_paginator_fetches_a_page_when_the_loop_reaches_it() -> None:
-    fetched: list[int] = []
-
-    async def fetch(number: int) -> Any:
-        fetched.append(number)
-        return Page(list(range(number * 3, number * 3 + 3)) if number < 3 else [], None)
-
-    with Mistral(api_key="k") as client:
-        paginator: SyncPaginator[int, Page] = SyncPaginator(
-            client, AsyncPaginator(fetch, page_size=3)
-        )
-        items = iter(paginator)
-        assert [next(items) for _ in range(3)] == [0, 1, 2]
-        time.sleep(0.02)  # time enough for any read-ahead to fetch the next page
-        assert fetched == [0]  # page 1 is not asked for until item 3 is
-        assert next(items) == 3
-        assert fetched == [0, 1]
-        assert list(items) == list(range(4, 9))
-        assert fetched == [0, 1, 2, 3]
-
-
-class Page:
-    def __init__(self, data: list[int], total: int | None) -> None:
-        self.data = data
-        self.total = total
-
-
-def test_tool_steps_run_one_step_per_iteration() -> None:
-    source = Source(5)
-    with Mistral(api_key="k") as client:
-        steps = SyncToolSteps(client, source)  # type: ignore[arg-type]
-        for step in steps:
-            assert step == 0
-            break
-    assert source.pulled == [0]  # no second model call (and tool run) behind the caller's back
     assert source.closed.wait(5)
 
 
