@@ -34,7 +34,6 @@ from ._core.errors import (
 from ._core.options import RequestOptions
 from ._core.request import APIRequest
 from ._core.streaming import ChatCompletionStream
-from ._sync.client import SyncChatCompletionStream
 from .types.chat import ChatCompletionResponse
 
 if TYPE_CHECKING:
@@ -242,19 +241,6 @@ def _make_strict(node: dict[str, Any], path: str, role: str, name: str) -> None:
     node["required"] = list(properties)
 
 
-# -- the two entry points used by the chat resource ----------------------------------------
-
-
-async def parse(
-    client: AsyncMistral,
-    request: APIRequest,
-    options: RequestOptions,
-    output: OutputType[ParsedT],
-) -> ParsedChatCompletion[ParsedT]:
-    completion = await client._request(request, ParsedChatCompletion, options)
-    return output.parse(completion)
-
-
 class ParsedChatCompletionStream(ChatCompletionStream, Generic[ParsedT]):
     """A chat stream for structured output: text as it arrives, the parsed value at the end.
 
@@ -278,13 +264,3 @@ class ParsedChatCompletionStream(ChatCompletionStream, Generic[ParsedT]):
     async def get_final_completion(self) -> ParsedChatCompletion[ParsedT]:
         """Read the rest of the stream; return the completion with ``parsed`` set."""
         return self._output.parse(await super().get_final_completion())
-
-
-class SyncParsedChatCompletionStream(SyncChatCompletionStream, Generic[ParsedT]):
-    """The blocking view of a ``ParsedChatCompletionStream``."""
-
-    _inner: ParsedChatCompletionStream[ParsedT]
-
-    def get_final_completion(self) -> ParsedChatCompletion[ParsedT]:
-        """Read the rest of the stream; return the completion with ``parsed`` set."""
-        return self._client._run(self._inner.get_final_completion)

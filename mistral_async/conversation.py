@@ -44,8 +44,9 @@ from ._core.options import RequestOptions
 from ._core.streaming import ChatCompletionStream
 from ._core.tokens import estimate_tokens
 from ._core.validate import error_location
-from ._sync.client import Mistral, SyncChatCompletionStream
+from ._sync.client import Mistral
 from ._sync.dual import async_client_of, on_client
+from ._sync.views import SyncChatCompletionStream
 from .resources.chat import chat_request
 from .types.chat import (
     ChatCompletionResponse,

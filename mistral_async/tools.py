@@ -18,7 +18,7 @@ import inspect
 import json
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -29,11 +29,11 @@ from pydantic.errors import PydanticUserError
 
 from ._core.checks import check_int, check_optional_seconds
 from ._core.errors import ArgumentError, ToolDefinitionError
+from ._sync.views import SyncToolSteps
 from .types.chat import AssistantMessage, ChatCompletionResponse, ToolCall, ToolMessage, UsageInfo
 
 if TYPE_CHECKING:
     from ._core.client import AsyncMistral
-    from ._sync.client import Mistral
 
 __all__ = [
     "FunctionTool",
@@ -465,21 +465,3 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return {name: getattr(value, name) for name in value.__dataclass_fields__}
     return str(value)
-
-
-class SyncToolSteps:
-    """The blocking view of ``ToolSteps``: ``for step in ...`` and ``run()``."""
-
-    def __init__(self, client: Mistral, inner: ToolSteps) -> None:
-        self._client = client
-        self._inner = inner
-
-    def __iter__(self) -> Iterator[ToolStep]:
-        return self._client._iterate(self._inner)
-
-    @property
-    def result(self) -> ToolRun | None:
-        return self._inner.result
-
-    def run(self) -> ToolRun:
-        return self._client._run(self._inner.run)

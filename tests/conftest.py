@@ -1,4 +1,10 @@
-"""Shared fixtures: the anyio backends every async test runs on, and the local server."""
+"""Shared fixtures: the anyio backends every async test runs on, the local server, and the
+clients that talk to it. Defined here once; a module that needs its client configured otherwise
+overrides ``client_options`` (as ``tests/helpers/test_cache.py`` does).
+
+Every test that uses the server (a real socket on 127.0.0.1) is marked ``live`` here, so
+``pytest -m "not live"`` runs the pure tests alone.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,17 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from mistral_async import AsyncMistral
+from mistral_async import AsyncMistral, Mistral
+from mistral_async._core.options import ClientOptions
 from mistral_async.testing import LocalServer, assert_all_conform
+
+SERVER_FIXTURES = frozenset({"server", "local_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.live)
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -45,7 +60,20 @@ def server(local_server: LocalServer) -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-async def client(server: LocalServer) -> AsyncIterator[AsyncMistral]:
+def client_options() -> ClientOptions:
+    """Options added to the ``client`` fixture's; none unless a module overrides this."""
+    return {}
+
+
+@pytest.fixture
+async def client(server: LocalServer, client_options: ClientOptions) -> AsyncIterator[AsyncMistral]:
     """An ``AsyncMistral`` talking to the test's server (on the test's backend)."""
-    async with AsyncMistral(api_key="sk-test", base_url=server.url) as client:
+    async with AsyncMistral(api_key="sk-test", base_url=server.url, **client_options) as client:
+        yield client
+
+
+@pytest.fixture
+def sync_client(server: LocalServer) -> Iterator[Mistral]:
+    """A ``Mistral`` talking to the test's server."""
+    with Mistral(api_key="sk-test", base_url=server.url) as client:
         yield client

@@ -14,12 +14,12 @@ import os
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 import httpx
 from pydantic import ValidationError
-from typing_extensions import Self
+from typing_extensions import Self, Unpack
 
 from ..usage import UsageTracker
 from .checks import check_int, check_optional_int
@@ -40,6 +40,9 @@ from .options import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    ClientOverrides,
+    NotGiven,
     RequestOptions,
     TimeoutTypes,
     to_timeout,
@@ -67,8 +70,6 @@ ResponseT = TypeVar("ResponseT", bound="ResponseModel")
 
 # Log lines name the method, URL and status only: headers (and so the API key) are never logged.
 log = logging.getLogger("mistral_async")
-
-_NOT_GIVEN: Any = object()
 
 
 def _check_base_url(base_url: str) -> str:
@@ -112,7 +113,7 @@ class AsyncMistral:
         max_concurrency: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
-        usage_tracker: UsageTracker | None = _NOT_GIVEN,
+        usage_tracker: UsageTracker | NotGiven | None = NOT_GIVEN,
         cache: ResponseCache | None = None,
         transport: TransportName = "httpx",
     ) -> None:
@@ -151,7 +152,7 @@ class AsyncMistral:
         )
         self._closed = False
         self.usage_tracker: UsageTracker | None = (
-            UsageTracker() if usage_tracker is _NOT_GIVEN else usage_tracker
+            UsageTracker() if isinstance(usage_tracker, NotGiven) else usage_tracker
         )
         self.cache = cache
 
@@ -264,36 +265,35 @@ class AsyncMistral:
                 "This client has been closed; create a new AsyncMistral to send requests."
             )
 
-    def with_options(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = _NOT_GIVEN,
-        max_retries: int | None = None,
-        max_concurrency: int | None = _NOT_GIVEN,
-        default_headers: Mapping[str, str] | None = None,
-        usage_tracker: UsageTracker | None = _NOT_GIVEN,
-        cache: ResponseCache | None = _NOT_GIVEN,
-    ) -> Self:
+    def with_options(self, **overrides: Unpack[ClientOverrides]) -> Self:
         """A client with some options changed that shares this one's connection pool.
 
-        The new client shares this client's concurrency limit too, unless ``max_concurrency``
-        is given, and its usage tracker and cache unless they are given. Closing it does not
+        Each option left out keeps this client's value; one given means what it means to the
+        constructor (``max_concurrency=None``: no limit, ``timeout=None``: no timeout), except
+        ``default_headers``, which are added to this client's. The new client shares this
+        client's concurrency limit unless ``max_concurrency`` is given. Closing it does not
         close the shared pool; closing this client does.
         """
-        new = type(self)(
-            api_key=api_key if api_key is not None else self._api_key,
-            base_url=base_url if base_url is not None else self.base_url,
-            timeout=self.timeout if timeout is _NOT_GIVEN else timeout,
-            max_retries=self.max_retries if max_retries is None else max_retries,
-            max_concurrency=None if max_concurrency is _NOT_GIVEN else max_concurrency,
-            default_headers={**self._default_headers, **(default_headers or {})},
-            http_client=self._http,
-            usage_tracker=self.usage_tracker if usage_tracker is _NOT_GIVEN else usage_tracker,
-            cache=self.cache if cache is _NOT_GIVEN else cache,
-        )
-        if max_concurrency is _NOT_GIVEN:
+        unknown = overrides.keys() - ClientOverrides.__optional_keys__
+        if unknown:
+            raise TypeError(f"with_options() got unexpected keyword arguments: {sorted(unknown)}")
+        options: ClientOverrides = {
+            "api_key": self._api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "usage_tracker": self.usage_tracker,
+            "cache": self.cache,
+        }
+        options.update(overrides)
+        options["default_headers"] = {
+            **self._default_headers,
+            **(overrides.get("default_headers") or {}),
+        }
+        if isinstance(options["usage_tracker"], NotGiven):
+            options["usage_tracker"] = self.usage_tracker
+        new = type(self)(**options, http_client=self._http)
+        if "max_concurrency" not in overrides:
             new._limiter = self._limiter
         return new
 

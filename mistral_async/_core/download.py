@@ -1,4 +1,4 @@
-"""A file's content, streamed: ``FileDownload`` and its blocking view ``SyncFileDownload``.
+"""A file's content, streamed: ``FileDownload``.
 
 Like a stream, a download is created without I/O (``client.files.download(id)`` needs no
 ``await``). The request is sent on ``async with`` or on the first read, and the response then
@@ -10,7 +10,7 @@ you ask for it with ``read()``.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from email.message import Message
 from typing import TYPE_CHECKING
@@ -19,7 +19,7 @@ import anyio
 import httpx
 
 from .errors import transport_error
-from .held import HeldResponse, SyncHeldResponse
+from .held import HeldResponse
 from .options import RequestOptions
 from .request import APIRequest
 
@@ -104,25 +104,3 @@ class FileDownload(HeldResponse):
                 await target.unlink(missing_ok=True)
             raise
         return written
-
-
-class SyncFileDownload(SyncHeldResponse[FileDownload]):
-    """The blocking view of a ``FileDownload``: ``with``, ``iter_bytes()``, ``read()``,
-    ``write_to(path)``."""
-
-    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        return self._client._iterate(self._inner.iter_bytes(chunk_size))
-
-    def read(self) -> bytes:
-        return self._client._run(self._inner.read)
-
-    def write_to(self, path: StrPath) -> int:
-        return self._client._run(self._inner.write_to, path)
-
-    @property
-    def filename(self) -> str | None:
-        return self._inner.filename
-
-    @property
-    def size(self) -> int | None:
-        return self._inner.size

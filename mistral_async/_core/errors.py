@@ -51,39 +51,6 @@ import httpx
 
 from .response_info import request_id
 
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "ArgumentError",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchInputError",
-    "BatchOutputError",
-    "ClientClosedError",
-    "ConflictError",
-    "ContentFilterFinishReasonError",
-    "DuplicateCustomIDError",
-    "InternalServerError",
-    "JobWaitTimeoutError",
-    "LengthFinishReasonError",
-    "MissingAPIKeyError",
-    "MistralError",
-    "NotFoundError",
-    "ParseError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "StreamError",
-    "StreamIdleTimeoutError",
-    "StrictSchemaError",
-    "StructuredOutputError",
-    "SyncInEventLoopError",
-    "ToolDefinitionError",
-    "UnprocessableEntityError",
-]
-
 
 class MistralError(Exception):
     """Base of every exception this package raises on purpose.

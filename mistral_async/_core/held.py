@@ -10,7 +10,7 @@ the slot are given back even by a cancelled task.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 import httpx
 from typing_extensions import Self
@@ -20,7 +20,6 @@ from .request import APIRequest
 from .response_info import ResponseInfo
 
 if TYPE_CHECKING:
-    from .._sync.client import Mistral
     from .client import AsyncMistral
     from .exchange import Exchange
 
@@ -93,33 +92,3 @@ class HeldResponse:
         exchange, self._exchange = self._exchange, None
         if exchange is not None:
             await exchange.aclose()
-
-
-HeldT = TypeVar("HeldT", bound=HeldResponse)
-
-
-class SyncHeldResponse(Generic[HeldT]):
-    """The blocking view of a ``HeldResponse``: ``with``, ``close()``, ``closed``."""
-
-    def __init__(self, client: Mistral, inner: HeldT) -> None:
-        self._client = client
-        self._inner = inner
-
-    def __enter__(self) -> Self:
-        self._client._run(self._inner.__aenter__)
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if not self._inner.closed:
-            self._client._run(self._inner.aclose)
-
-    @property
-    def closed(self) -> bool:
-        return self._inner.closed
-
-    @property
-    def response_info(self) -> ResponseInfo | None:
-        return self._inner.response_info

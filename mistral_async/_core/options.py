@@ -3,15 +3,25 @@
 ``RequestOptions`` is the set of keyword arguments that every resource method accepts on top of
 its API parameters; it is a TypedDict so that resource methods can take them with
 ``**kwargs: Unpack[...]`` and the type checker still sees each one by name.
+
+``ClientOptions`` does the same for the client's options: ``AsyncMistral.__init__`` spells its
+parameters out (with their defaults and docs); what passes them on (``Mistral.__init__``, and
+both ``with_options`` with ``ClientOverrides``) takes ``**options: Unpack[ClientOptions]``
+instead of restating them, and tests keep the TypedDict in step with ``AsyncMistral.__init__``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 from typing_extensions import TypedDict
+
+if TYPE_CHECKING:
+    from ..cache import ResponseCache
+    from ..usage import UsageTracker
+    from .request import TransportName
 
 DEFAULT_BASE_URL: Final = "https://api.mistral.ai"
 API_KEY_ENV: Final = "MISTRAL_API_KEY"
@@ -40,6 +50,47 @@ class RequestOptions(TypedDict, total=False):
 
 
 REQUEST_OPTION_KEYS: Final = frozenset(RequestOptions.__annotations__)
+
+
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: an argument left out, where ``None`` means something.
+
+    ``usage_tracker=None`` turns usage recording off, so "not given" (make a new tracker)
+    needs a value of its own. Annotate ``x: T | NotGiven = NOT_GIVEN`` and test with
+    ``isinstance(x, NotGiven)``, which the type checker narrows.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"  # copies and pickles are the module's one instance
+
+
+NOT_GIVEN: Final = NotGiven()
+"""The default of a parameter whose ``None`` means something else than leaving it out."""
+
+
+class ClientOverrides(TypedDict, total=False):
+    """The client options that ``with_options`` may change; any left out keep their value."""
+
+    api_key: str | None
+    base_url: str | None
+    timeout: TimeoutTypes
+    max_retries: int
+    max_concurrency: int | None
+    default_headers: Mapping[str, str] | None
+    usage_tracker: UsageTracker | NotGiven | None
+    cache: ResponseCache | None
+
+
+class ClientOptions(ClientOverrides, total=False):
+    """The keyword arguments of ``AsyncMistral`` (and ``Mistral``); see ``AsyncMistral``."""
+
+    http_client: httpx.AsyncClient | None
+    transport: TransportName
 
 
 def to_timeout(value: TimeoutTypes) -> httpx.Timeout:

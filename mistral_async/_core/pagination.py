@@ -7,11 +7,8 @@ The list endpoints (files, fine-tuning jobs, batch jobs) take ``page`` (0-indexe
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
-
-if TYPE_CHECKING:
-    from .._sync.client import Mistral
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 ItemT = TypeVar("ItemT")
 ItemT_co = TypeVar("ItemT_co", covariant=True)
@@ -75,20 +72,3 @@ class AsyncPaginator(Generic[ItemT, PageT]):
         async for page in self.pages():
             for item in page.data:
                 yield item
-
-
-class SyncPaginator(Generic[ItemT, PageT]):
-    """The blocking view of an ``AsyncPaginator``: ``for`` items, ``pages()``, ``first_page()``."""
-
-    def __init__(self, client: Mistral, inner: AsyncPaginator[ItemT, PageT]) -> None:
-        self._client = client
-        self._inner = inner
-
-    def first_page(self) -> PageT:
-        return self._client._run(self._inner.first_page)
-
-    def pages(self) -> Iterator[PageT]:
-        return self._client._iterate(self._inner.pages())
-
-    def __iter__(self) -> Iterator[ItemT]:
-        return self._client._iterate(self._inner)

@@ -30,6 +30,7 @@ import httpcore
 import httpx
 
 from .errors import ArgumentError
+from .runtime import running_async_library
 
 SHARD_SIZE: Final = 4
 """Requests in flight (and so connections) per pool; small keeps each pool's walk short."""
@@ -286,8 +287,6 @@ def _aiohttp_transport_class() -> Callable[..., httpx.AsyncBaseTransport]:
 
 
 def _require_asyncio_or_no_loop() -> None:
-    from .._sync.portal import running_async_library
-
     library = running_async_library()
     if library is not None and library != "asyncio":
         raise ArgumentError(

@@ -1,4 +1,4 @@
-"""Moving a stream's chunks to a blocking thread in batches, not one portal call each.
+"""The one way a blocking thread iterates an async iterable of the portal's loop.
 
 A call across the portal costs about 100 µs of CPU (a task on the loop, and a wake-up of each
 thread), several times what the async core spends on a chunk. So for an event stream, whose
@@ -6,6 +6,10 @@ chunks are on their way anyway, a task on the loop reads ahead into a small buff
 across takes one chunk, waiting for it if need be, plus whatever else is buffered by then. When
 chunks arrive one at a time, as a model writes them, the batches are single chunks and nothing
 changes; when they arrive faster than the thread reads them, up to ``size`` are read ahead.
+
+With ``size=0`` nothing is read before it is asked for: each call across takes exactly the next
+item. That is for iterators whose next item is work the caller may not want (a paginator's next
+page is a request, a tool run's next step a model call and tool calls).
 """
 
 from __future__ import annotations
@@ -21,12 +25,32 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-STREAM_READ_AHEAD = 64
-"""Chunks a blocking stream may read ahead of the thread iterating it."""
+
+class _OnDemand(Generic[T]):
+    """The loop side for ``size=0``: each call across advances the iterator by one item."""
+
+    def __init__(self, iterator: AsyncIterator[T]) -> None:
+        self._iterator = iterator
+
+    def start(self, portal: PortalThread) -> None:
+        pass
+
+    async def take(self) -> list[T]:
+        """The next item; ``[]`` at the end."""
+        try:
+            return [await self._iterator.__anext__()]
+        except StopAsyncIteration:
+            return []
+
+    async def stop(self) -> None:
+        aclose = getattr(self._iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 class _ReadAhead(Generic[T]):
-    """The loop side: the pump task and what the blocking side calls across the portal."""
+    """The loop side for ``size > 0``: the pump task and what the blocking side calls across
+    the portal."""
 
     def __init__(self, iterator: AsyncIterator[T], size: int) -> None:
         self._iterator = iterator
@@ -34,6 +58,9 @@ class _ReadAhead(Generic[T]):
         self._error: BaseException | None = None
         self._scope: anyio.CancelScope | None = None
         self._done: anyio.Event | None = None
+
+    def start(self, portal: PortalThread) -> None:
+        portal.start_task(self.pump)
 
     async def pump(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         self._done = anyio.Event()
@@ -81,10 +108,13 @@ class _ReadAhead(Generic[T]):
 
 
 def read_ahead(portal: PortalThread, iterable: AsyncIterable[T], size: int) -> Iterator[T]:
-    """Iterate ``iterable`` (of the portal's loop) from a blocking thread, closing it however
-    the iteration stops."""
-    state = _ReadAhead(iterable.__aiter__(), size)
-    portal.start_task(state.pump)
+    """Iterate ``iterable`` (of the portal's loop) from a blocking thread, reading up to
+    ``size`` items ahead (0: none), and close it however the iteration stops."""
+    iterator = iterable.__aiter__()
+    state: _OnDemand[T] | _ReadAhead[T] = (
+        _ReadAhead(iterator, size) if size > 0 else _OnDemand(iterator)
+    )
+    state.start(portal)
     finished = False
     try:
         while batch := portal.call(state.take):

@@ -1,33 +1,27 @@
 """``Mistral``: the blocking client, a thin shim over ``AsyncMistral``.
 
 It adds no behaviour of its own: every call is the async core's call, run on a private event
-loop thread through an anyio ``BlockingPortal``; a stream's chunks are moved across in batches
-(see ``._prefetch``).
-Sync resources are declared by pointing at the async methods (``complete =
-blocking(AsyncChat.complete)``), so signatures, defaults and docs come from one place.
+loop thread through an anyio ``BlockingPortal`` (:mod:`.portal`); iteration crosses through the
+one bridge (:mod:`.bridge`). Sync resources and every sync view live in :mod:`.views`, which
+works against the three crossings this client provides (``_run``, ``_enter``, ``_read_ahead``).
 """
 
 from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-from typing_extensions import ParamSpec, Self
+from typing_extensions import Self, Unpack
 
-from .._core.client import _NOT_GIVEN, AsyncMistral
+from .._core.client import AsyncMistral
 from .._core.errors import ClientClosedError
-from .._core.held import SyncHeldResponse
-from .._core.options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
-from .._core.request import TransportName
-from .._core.streaming import AsyncStream, ChatCompletionStream
-from ..types.chat import ChatCompletionResponse, CompletionChunk
-from .bridge import STREAM_READ_AHEAD, read_ahead
+from .._core.options import ClientOptions, ClientOverrides
+from .bridge import read_ahead
 from .portal import PortalThread
 
 if TYPE_CHECKING:
@@ -43,18 +37,7 @@ if TYPE_CHECKING:
     from ..resources.ocr import SyncOcr
     from ..usage import UsageTracker
 
-P = ParamSpec("P")
 T = TypeVar("T")
-ChunkT = TypeVar("ChunkT")
-ResourceT = TypeVar("ResourceT")
-WrapperT = TypeVar("WrapperT")
-
-
-async def _next(iterator: AsyncIterator[T]) -> tuple[bool, T | None]:
-    try:
-        return True, await iterator.__anext__()
-    except StopAsyncIteration:
-        return False, None
 
 
 class Mistral:
@@ -65,35 +48,11 @@ class Mistral:
     that runs an event loop raises ``SyncInEventLoopError`` (use ``AsyncMistral`` there), except
     in a notebook kernel, where blocking the cell is expected. A supplied ``http_client`` must
     be an ``httpx.AsyncClient``: it runs on the private loop, an asyncio loop, so that
-    ``transport="aiohttp"`` works here too.
+    ``transport="aiohttp"`` works here too. The options are ``AsyncMistral``'s (see there).
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        max_concurrency: int | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        usage_tracker: UsageTracker | None = _NOT_GIVEN,
-        cache: ResponseCache | None = None,
-        transport: TransportName = "httpx",
-    ) -> None:
-        self._async = AsyncMistral(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_concurrency=max_concurrency,
-            default_headers=default_headers,
-            http_client=http_client,
-            usage_tracker=usage_tracker,
-            cache=cache,
-            transport=transport,
-        )
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        self._async = AsyncMistral(**options)
         self._portal = PortalThread()
         self._owns_portal = True
         # A client dropped without close() must not leave its loop thread behind.
@@ -138,21 +97,9 @@ class Mistral:
         """Move an async context manager across the portal, entered and exited in one task."""
         return self._portal.enter(manager)
 
-    def _iterate(self, iterable: AsyncIterable[T]) -> Iterator[T]:
-        """Move an async iterator's items across the portal, closing it however we stop."""
-        iterator = iterable.__aiter__()
-        finished = False
-        try:
-            while True:
-                more, item = self._run(_next, iterator)
-                if not more:
-                    finished = True
-                    return
-                yield item  # type: ignore[misc]
-        finally:
-            aclose = getattr(iterator, "aclose", None)
-            if not finished and aclose is not None and self._portal.started:
-                self._run(aclose)
+    def _read_ahead(self, iterable: AsyncIterable[T], size: int) -> Iterator[T]:
+        """Iterate an async iterable of the loop from this thread (see :mod:`.bridge`)."""
+        return read_ahead(self._portal, iterable, size)
 
     # -- resources ---------------------------------------------------------------------------
 
@@ -236,115 +183,15 @@ class Mistral:
             self._async._closed = True  # nothing was ever opened on a loop
         self._finalizer()
 
-    def with_options(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = _NOT_GIVEN,
-        max_retries: int | None = None,
-        max_concurrency: int | None = _NOT_GIVEN,
-        default_headers: Mapping[str, str] | None = None,
-        usage_tracker: UsageTracker | None = _NOT_GIVEN,
-        cache: ResponseCache | None = _NOT_GIVEN,
-    ) -> Self:
-        """A client with some options changed, sharing this one's pool and loop thread.
+    def with_options(self, **overrides: Unpack[ClientOverrides]) -> Self:
+        """A client with some options changed, sharing this one's pool and loop thread (see
+        ``AsyncMistral.with_options``).
 
         Closing it is a no-op; closing this client closes both.
         """
         new = object.__new__(type(self))
-        new._async = self._async.with_options(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_concurrency=max_concurrency,
-            default_headers=default_headers,
-            usage_tracker=usage_tracker,
-            cache=cache,
-        )
+        new._async = self._async.with_options(**overrides)
         new._portal = self._portal
         new._owns_portal = False
         new._finalizer = weakref.finalize(new, lambda: None)
         return new
-
-
-class SyncResource(Generic[ResourceT]):
-    """A blocking view of one async resource."""
-
-    def __init__(self, client: Mistral, inner: ResourceT) -> None:
-        self._client = client
-        self._inner = inner
-
-
-class SyncMethod(Generic[P, T]):
-    """A blocking method derived from an async method of the wrapped resource.
-
-    ``adapt(client, bound_async_method, args, kwargs)`` is the one thing that differs between
-    kinds: run the coroutine on the portal (:func:`blocking`) or wrap the object the method
-    returns (:func:`wrapped`).
-    """
-
-    def __init__(
-        self,
-        fn: Callable[..., Any],
-        adapt: Callable[[Mistral, Callable[..., Any], tuple[Any, ...], dict[str, Any]], T],
-    ) -> None:
-        self._fn = fn
-        self._adapt = adapt
-        self.__doc__ = fn.__doc__
-
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, T]: ...
-    def __get__(self, obj: SyncResource[Any] | None, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        bound = getattr(obj._inner, self._fn.__name__)
-        client, adapt = obj._client, self._adapt
-
-        @functools.wraps(self._fn)
-        def call(*args: P.args, **kwargs: P.kwargs) -> T:
-            return adapt(client, bound, args, kwargs)
-
-        return call
-
-
-def blocking(fn: Callable[Concatenate[Any, P], Awaitable[T]]) -> SyncMethod[P, T]:
-    """Declares a blocking method that runs the given async method on the client's portal."""
-    return SyncMethod(fn, lambda client, bound, args, kwargs: client._run(bound, *args, **kwargs))
-
-
-def wrapped(
-    fn: Callable[Concatenate[Any, P], Any], wrapper: Callable[[Mistral, Any], WrapperT]
-) -> SyncMethod[P, WrapperT]:
-    """Declares a blocking method whose async twin returns an object without awaiting (a
-    stream, a paginator); the blocking method returns ``wrapper(client, that_object)``."""
-    return SyncMethod(
-        fn, lambda client, bound, args, kwargs: wrapper(client, bound(*args, **kwargs))
-    )
-
-
-class SyncStream(SyncHeldResponse[AsyncStream[Any]], Generic[ChunkT]):
-    """A blocking view of an ``AsyncStream``: ``with`` and/or ``for``."""
-
-    def __iter__(self) -> Iterator[ChunkT]:
-        return read_ahead(self._client._portal, self._inner, STREAM_READ_AHEAD)
-
-
-class SyncChatCompletionStream(SyncStream[CompletionChunk]):
-    _inner: ChatCompletionStream
-
-    def text_deltas(self) -> Iterator[str]:
-        """Only the text of the first choice, as it arrives."""
-        return read_ahead(self._client._portal, self._inner.text_deltas(), STREAM_READ_AHEAD)
-
-    def current_completion(self) -> ChatCompletionResponse:
-        """The completion assembled from the chunks received so far (chunks are read ahead
-        of the loop in small batches, so it may hold a few not iterated yet)."""
-        return self._inner.current_completion()
-
-    def get_final_completion(self) -> ChatCompletionResponse:
-        """Read the rest of the stream and return the whole completion."""
-        return self._client._run(self._inner.get_final_completion)

@@ -6,7 +6,6 @@ non-daemon thread running a loop forever would hold interpreter shutdown hostage
 
 from __future__ import annotations
 
-import asyncio
 import queue
 import sys
 import threading
@@ -15,28 +14,13 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, TypeVar
 
 import anyio
+from anyio.abc import TaskStatus
 from anyio.from_thread import BlockingPortal
 
 from .._core.errors import ClientClosedError, SyncInEventLoopError
+from .._core.runtime import running_async_library
 
 T = TypeVar("T")
-
-
-def running_async_library() -> str | None:
-    """The async library whose event loop runs in this thread, if any."""
-    try:
-        asyncio.get_running_loop()
-        return "asyncio"
-    except RuntimeError:
-        pass
-    trio = sys.modules.get("trio")
-    if trio is not None:
-        try:
-            trio.lowlevel.current_trio_token()
-            return "trio"
-        except RuntimeError:
-            pass
-    return None
 
 
 def in_notebook_kernel() -> bool:
@@ -71,6 +55,8 @@ class PortalThread:
         self._portal: BlockingPortal | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
+        # The cancel scopes of the background tasks (read-ahead pumps); touched on the loop only.
+        self._background: set[anyio.CancelScope] = set()
 
     @property
     def started(self) -> bool:
@@ -115,9 +101,29 @@ class PortalThread:
         return self._start().wrap_async_context_manager(manager)
 
     def start_task(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
-        """Start ``fn`` as a task on the loop; return once it calls ``task_status.started()``."""
+        """Start ``fn`` as a background task on the loop; return once it calls
+        ``task_status.started()``. ``stop()`` cancels it rather than wait for it."""
         check_blocking_allowed()
-        self._start().start_task(fn, *args)
+        self._start().start_task(self._in_background, fn, *args)
+
+    async def _in_background(
+        self,
+        fn: Callable[..., Awaitable[Any]],
+        *args: Any,
+        task_status: TaskStatus[Any] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        with anyio.CancelScope() as scope:
+            self._background.add(scope)
+            try:
+                await fn(*args, task_status=task_status)
+            finally:
+                self._background.discard(scope)
+
+    async def _cancel_background(self) -> None:
+        # A pump reads for an iterator its caller may never resume (one kept in a variable
+        # after a partial read): it is no call under way, and waiting for it would never end.
+        for scope in self._background:
+            scope.cancel()
 
     def stop(self) -> None:
         """Stop the loop thread after the calls under way have finished; idempotent."""
@@ -127,7 +133,9 @@ class PortalThread:
             self._portal = self._thread = None
         if portal is not None and thread is not None:
             if threading.current_thread() is thread:
+                portal.start_task_soon(self._cancel_background)
                 portal.start_task_soon(portal.stop)  # cannot wait for ourselves
                 return
+            portal.call(self._cancel_background)
             portal.call(portal.stop)
             thread.join()

@@ -10,20 +10,16 @@ from typing_extensions import Required, Unpack
 from .._core.options import RequestOptions
 from .._core.request import APIRequest
 from .._core.streaming import ChatCompletionStream
-from .._structured import (
-    ParsedChatCompletion,
-    ParsedChatCompletionStream,
+from .._structured import ParsedChatCompletion, ParsedChatCompletionStream, output_type
+from .._sync.views import (
+    SyncChatCompletionStream,
     SyncParsedChatCompletionStream,
-    output_type,
-)
-from .._sync.client import SyncChatCompletionStream, SyncResource, blocking, wrapped
-from ..tools import (
-    FunctionTool,
-    OnStep,
+    SyncResource,
     SyncToolSteps,
-    ToolRun,
-    ToolSteps,
+    blocking,
+    wrapped,
 )
+from ..tools import FunctionTool, OnStep, ToolRun, ToolSteps
 from ..types.chat import (
     ChatCompletionParams,
     ChatCompletionRequest,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing_extensions import Unpack
 
 from .._core.options import RequestOptions
-from .._sync.client import SyncResource, blocking
+from .._sync.views import SyncResource, blocking
 from ..types.classifiers import (
     ChatClassificationParams,
     ChatClassificationRequest,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing_extensions import Unpack
 
 from .._core.options import RequestOptions
-from .._sync.client import SyncResource, blocking
+from .._sync.views import SyncResource, blocking
 from ..types.embeddings import EmbeddingParams, EmbeddingRequest, EmbeddingResponse
 from ._base import AsyncAPIResource, json_request
 

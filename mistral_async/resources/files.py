@@ -11,13 +11,13 @@ from typing import IO, Any
 
 from typing_extensions import Unpack
 
-from .._core.download import FileDownload, StrPath, SyncFileDownload
+from .._core.download import FileDownload, StrPath
 from .._core.errors import ArgumentError
 from .._core.options import RequestOptions
-from .._core.pagination import AsyncPaginator, SyncPaginator
+from .._core.pagination import AsyncPaginator
 from .._core.request import APIRequest
 from .._core.validate import split_options, validate_options, validate_params
-from .._sync.client import SyncResource, blocking, wrapped
+from .._sync.views import SyncFileDownload, SyncPaginator, SyncResource, blocking, wrapped
 from ..types._base import dump_request
 from ..types.files import (
     DeleteFileOut,

@@ -6,7 +6,7 @@ from typing_extensions import Unpack
 
 from .._core.options import RequestOptions
 from .._core.streaming import ChatCompletionStream
-from .._sync.client import SyncChatCompletionStream, SyncResource, blocking, wrapped
+from .._sync.views import SyncChatCompletionStream, SyncResource, blocking, wrapped
 from ..types.fim import FIMCompletionParams, FIMCompletionRequest, FIMCompletionResponse
 from ._base import AsyncAPIResource, StreamOptions, completion_stream, json_request
 

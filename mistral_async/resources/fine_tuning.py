@@ -10,9 +10,9 @@ from functools import cached_property
 from typing_extensions import Unpack
 
 from .._core.options import RequestOptions
-from .._core.pagination import AsyncPaginator, SyncPaginator
+from .._core.pagination import AsyncPaginator
 from .._core.request import APIRequest
-from .._sync.client import SyncResource, blocking, wrapped
+from .._sync.views import SyncPaginator, SyncResource, blocking, wrapped
 from ..types.fine_tuning import (
     DetailedJobOut,
     FineTuningJobCreateParams,

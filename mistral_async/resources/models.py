@@ -7,7 +7,7 @@ from typing_extensions import Unpack
 
 from .._core.options import RequestOptions
 from .._core.request import APIRequest
-from .._sync.client import SyncResource, blocking
+from .._sync.views import SyncResource, blocking
 from ..types.models import (
     ArchiveFTModelOut,
     DeleteModelOut,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ from mistral_async import (
     ResponseCache,
     StreamError,
 )
+from mistral_async._core.options import ClientOptions
 from mistral_async.cache import CACHE_HEADER
 from mistral_async.testing import LocalServer
 
@@ -63,9 +63,9 @@ def cache() -> ResponseCache:
 
 
 @pytest.fixture
-async def client(server: LocalServer, cache: ResponseCache) -> AsyncIterator[AsyncMistral]:
-    async with AsyncMistral(api_key="test", base_url=server.url, cache=cache) as client:
-        yield client
+def client_options(cache: ResponseCache) -> ClientOptions:
+    """The shared ``client`` fixture (conftest), with this module's cache."""
+    return {"cache": cache}
 
 
 def sent(server: LocalServer) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -32,12 +31,6 @@ def get_weather(city: str) -> str:
 
 
 WEATHER = function_tool(get_weather).to_param()
-
-
-@pytest.fixture
-async def client(server: LocalServer) -> AsyncIterator[AsyncMistral]:
-    async with AsyncMistral(api_key="test", base_url=server.url) as client:
-        yield client
 
 
 def history(turns: int) -> list[dict[str, Any]]:

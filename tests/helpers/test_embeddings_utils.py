@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,12 +21,6 @@ DOCS = [
     "A recipe for apple pie",
     "Bake the apple pie with butter",
 ]
-
-
-@pytest.fixture
-async def client(server: LocalServer) -> AsyncIterator[AsyncMistral]:
-    async with AsyncMistral(api_key="test", base_url=server.url) as client:
-        yield client
 
 
 def embedding_requests(server: LocalServer) -> list[Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -41,12 +41,6 @@ class City(BaseModel):
     country: Country
     districts: list[str] = []
     nickname: Optional[str] = None  # noqa: UP045 - the Optional spelling must work too
-
-
-@pytest.fixture
-async def client(server: LocalServer) -> AsyncIterator[AsyncMistral]:
-    async with AsyncMistral(api_key="test", base_url=server.url) as client:
-        yield client
 
 
 def mock_client(reply: Callable[[dict[str, Any]], dict[str, Any]]) -> AsyncMistral:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -28,12 +27,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def client(server: LocalServer) -> AsyncIterator[AsyncMistral]:
-    async with AsyncMistral(api_key="test", base_url=server.url) as client:
-        yield client
 
 
 # -- the tracker -------------------------------------------------------------------------------

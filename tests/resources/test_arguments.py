@@ -19,7 +19,8 @@ def never_called(request: httpx.Request) -> httpx.Response:  # pragma: no cover
 
 
 @pytest.fixture
-def client() -> AsyncMistral:
+def offline_client() -> AsyncMistral:
+    """A client whose transport fails the test if anything is sent: no server needed."""
     return AsyncMistral(
         api_key="sk-test",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(never_called)),
@@ -64,31 +65,31 @@ BAD: list[tuple[dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("override", "argument"), BAD)
 async def test_bad_argument_is_named(
-    client: AsyncMistral, override: dict[str, Any], argument: str
+    offline_client: AsyncMistral, override: dict[str, Any], argument: str
 ) -> None:
     kwargs: dict[str, Any] = {"model": "mistral-small-latest", "messages": [USER], **override}
     with pytest.raises(ArgumentError) as info:
-        await client.chat.complete(**kwargs)
+        await offline_client.chat.complete(**kwargs)
     assert info.value.argument == argument
     assert repr(argument) in str(info.value)
     assert isinstance(info.value, ValueError)
 
 
-async def test_missing_required_arguments(client: AsyncMistral) -> None:
+async def test_missing_required_arguments(offline_client: AsyncMistral) -> None:
     with pytest.raises(ArgumentError, match="'messages': is required"):
-        await client.chat.complete(model="m")  # type: ignore[call-arg]
+        await offline_client.chat.complete(model="m")  # type: ignore[call-arg]
     with pytest.raises(ArgumentError, match="'model': is required"):
-        await client.chat.complete(messages=[USER])  # type: ignore[call-arg]
+        await offline_client.chat.complete(messages=[USER])  # type: ignore[call-arg]
 
 
-async def test_stream_validates_when_created_before_any_io(client: AsyncMistral) -> None:
+async def test_stream_validates_when_created_before_any_io(offline_client: AsyncMistral) -> None:
     with pytest.raises(ArgumentError, match="temperature"):
-        client.chat.stream(model="m", messages=[USER], temperature=9)
+        offline_client.chat.stream(model="m", messages=[USER], temperature=9)
 
 
-async def test_bad_per_call_option(client: AsyncMistral) -> None:
+async def test_bad_per_call_option(offline_client: AsyncMistral) -> None:
     with pytest.raises(ArgumentError, match="max_retries"):
-        await client.chat.complete(model="m", messages=[USER], max_retries=-1)
+        await offline_client.chat.complete(model="m", messages=[USER], max_retries=-1)
 
 
 def test_bad_constructor_options() -> None:
@@ -111,10 +112,10 @@ def test_sync_client_validates_the_same_way() -> None:
         client.chat.complete(model="m", messages=[USER], top_p=3)
 
 
-async def test_valid_full_argument_set_is_accepted(client: AsyncMistral) -> None:
+async def test_valid_full_argument_set_is_accepted(offline_client: AsyncMistral) -> None:
     # All of the spec's fields at once: validation passes and the request reaches the transport.
     with pytest.raises(AssertionError, match="a request was sent"):
-        await client.chat.complete(
+        await offline_client.chat.complete(
             model="mistral-small-latest",
             messages=(
                 {"role": "system", "content": "Be brief."},

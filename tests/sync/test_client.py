@@ -27,12 +27,6 @@ MODEL = "mistral-small-latest"
 USER = {"role": "user", "content": "Name three rivers"}
 
 
-@pytest.fixture
-def sync_client(server: Any) -> Any:
-    with Mistral(api_key="k", base_url=server.url) as client:
-        yield client
-
-
 def test_complete_returns_the_same_model(sync_client: Mistral) -> None:
     completion = sync_client.chat.complete(model=MODEL, messages=[USER], temperature=0)
     assert isinstance(completion, ChatCompletionResponse)

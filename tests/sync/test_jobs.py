@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import pytest
 
-from mistral_async import Mistral, NotFoundError
-from mistral_async._core.pagination import SyncPaginator
+from mistral_async import Mistral, NotFoundError, SyncPaginator
 from mistral_async.resources._jobs import wait_for
 from mistral_async.testing import LocalServer
 from mistral_async.types.batch import BatchJobOut
@@ -17,12 +15,6 @@ from mistral_async.types.fine_tuning import CompletionDetailedJobOut, Completion
 from tests._support.jobs import POLL, TRAINING, job_timings, unique
 
 MODEL = "open-mistral-nemo"
-
-
-@pytest.fixture
-def sync_client(server: LocalServer) -> Iterator[Mistral]:
-    with Mistral(api_key="k", base_url=server.url) as client:
-        yield client
 
 
 def test_fine_tuning_jobs(sync_client: Mistral, server: LocalServer) -> None:
