@@ -358,6 +358,8 @@ class AsyncMistral:
             if scope.cancelled_caught:
                 assert deadline is not None
                 failure = deadline.failure(http_request)
+                if stream:  # a stream's deadline is for its whole life: no attempt fits now
+                    raise transport_error(failure, http_request, retries) from None
             if failure is not None:
                 delay = next_delay(failure, retries, policy)
                 if delay is None:

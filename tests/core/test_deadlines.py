@@ -198,6 +198,17 @@ async def test_a_stream_of_data_ends_at_its_deadline(slow: str) -> None:
 
 
 @pytest.mark.anyio
+async def test_a_stream_whose_headers_trickle_is_not_retried_past_its_deadline(slow: str) -> None:
+    with anyio.fail_after(BOUND):
+        async with AsyncMistral(api_key="sk-test", base_url=f"{slow}/headers") as client:
+            started = anyio.current_time()
+            with pytest.raises(APITimeoutError, match=r"deadline of 1 s exceeded") as caught:
+                await _stream_text(client, deadline=1)
+            assert caught.value.retries == 0
+            assert 0.9 < anyio.current_time() - started < 2.0
+
+
+@pytest.mark.anyio
 async def test_a_stream_has_no_deadline_unless_asked(slow: str) -> None:
     # The client's deadline is for replies read whole: this stream outlives it.
     with anyio.fail_after(BOUND):
