@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from typing_extensions import Self, Unpack
 
 from ..usage import UsageTracker
-from .checks import check_int, check_optional_int
+from .checks import check_int, check_optional_int, check_optional_seconds
+from .deadline import DEFAULT_DEADLINE, Deadline
 from .errors import (
     APIResponseValidationError,
     ArgumentError,
@@ -87,6 +88,11 @@ class AsyncMistral:
     :param base_url: defaults to ``MISTRAL_BASE_URL``, then ``https://api.mistral.ai``.
     :param timeout: seconds or an ``httpx.Timeout``; the default allows 5 s to connect and
         600 s for the rest, since a long generation is slow to finish.
+    :param deadline: seconds allowed for each attempt of a non-streaming call, from sending the
+        request to the last byte of the reply (600 s by default; ``None``: no limit). The
+        timeout bounds each read, so only a deadline ends a server trickling bytes slowly; a
+        deadline hit is retried like a timeout, then raises ``APITimeoutError``. Streams have
+        none unless the call passes ``deadline=``, which then bounds the whole stream.
     :param max_retries: retries of a failed request (connection errors, timeouts, 408, 409,
         429, 5xx); 0 disables retrying.
     :param max_concurrency: the most requests in flight at once on this client; a stream
@@ -109,6 +115,7 @@ class AsyncMistral:
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_concurrency: int | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -131,6 +138,7 @@ class AsyncMistral:
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
         self.timeout = to_timeout(timeout)
+        self.deadline = check_optional_seconds("deadline", deadline)
         self.max_retries = check_int("max_retries", max_retries)
         self._limiter = ConcurrencyLimiter(
             check_optional_int("max_concurrency", max_concurrency, minimum=1)
@@ -281,6 +289,7 @@ class AsyncMistral:
             "api_key": self._api_key,
             "base_url": self.base_url,
             "timeout": self.timeout,
+            "deadline": self.deadline,
             "max_retries": self.max_retries,
             "usage_tracker": self.usage_tracker,
             "cache": self.cache,
@@ -309,38 +318,56 @@ class AsyncMistral:
         options: RequestOptions,
         *,
         stream: bool,
+        deadline: Deadline | None = None,
         retries_taken: int = 0,
     ) -> tuple[httpx.Response, ResponseInfo]:
         """Send with retries (the slot is the caller's: see :meth:`_open`); return a successful
         response and what is known of it.
 
         With ``stream=True`` the body is left unread and the caller must close the response;
-        otherwise it has been read and the connection released.
+        otherwise it has been read and the connection released. A stream's ``deadline`` is
+        the caller's, for the stream's whole life; a reply read whole gets its own per attempt.
         """
         self._ensure_open()
         policy = self._policy(options)
+        per_attempt = None if stream else options.get("deadline", self.deadline)
+        check_optional_seconds("deadline", per_attempt)
         http_request = self._builder.build(request, options, stream=stream)
         cached = self.cache.entry(http_request) if self.cache is not None else None
         if cached is not None and (hit := await cached.load()) is not None:
             return hit, ResponseInfo.of(hit, 0, from_cache=True)
         retries = retries_taken
         while True:
-            try:
-                response = await self._http.send(http_request, stream=stream)
-            except httpx.RequestError as exc:
-                delay = next_delay(exc, retries, policy)
+            if not stream:
+                deadline = Deadline.start(per_attempt)
+            failure: httpx.RequestError | None = None
+            with Deadline.scope(deadline) as scope:
+                try:
+                    response = await self._http.send(http_request, stream=stream)
+                    if not response.is_success:
+                        content = await self._read_error(response)
+                except httpx.RequestError as exc:
+                    failure = exc
+                except RuntimeError as exc:
+                    if self._http.is_closed:
+                        raise ClientClosedError(
+                            "The HTTP client of this client was closed."
+                        ) from exc
+                    raise
+            if scope.cancelled_caught:
+                assert deadline is not None
+                failure = deadline.failure(http_request)
+                if stream:  # a stream's deadline is for its whole life: no attempt fits now
+                    raise transport_error(failure, http_request, retries) from None
+            if failure is not None:
+                delay = next_delay(failure, retries, policy)
                 if delay is None:
-                    raise transport_error(exc, http_request, retries) from exc
-            except RuntimeError as exc:
-                if self._http.is_closed:
-                    raise ClientClosedError("The HTTP client of this client was closed.") from exc
-                raise
+                    raise transport_error(failure, http_request, retries) from failure
             else:
                 if response.is_success:
                     if cached is not None:
                         response = await cached.save(response)
                     return response, ResponseInfo.of(response, retries)
-                content = await self._read_error(response)
                 delay = next_delay(response.status_code, retries, policy, response.headers)
                 if delay is None:
                     raise status_error(
@@ -373,21 +400,27 @@ class AsyncMistral:
                 await response.aclose()
 
     async def _open(
-        self, request: APIRequest, options: RequestOptions, *, stream: bool
+        self,
+        request: APIRequest,
+        options: RequestOptions,
+        *,
+        stream: bool,
+        deadline: Deadline | None = None,
     ) -> Exchange:
         """The one way a request goes out: take a concurrency slot, send with retries, and
         return the ``Exchange`` that holds the slot until it is closed.
 
         The slot is freed here if sending fails or is cancelled, and by the exchange otherwise.
+        ``deadline`` is a stream's (see :mod:`.deadline`); the wait for a slot is not under it.
         """
         limiter = self._limiter
         await limiter.acquire()
         try:
-            response, info = await self._send(request, options, stream=stream)
+            response, info = await self._send(request, options, stream=stream, deadline=deadline)
         except BaseException:
             limiter.release()
             raise
-        return Exchange(self, request, options, limiter, response, info)
+        return Exchange(self, request, options, limiter, response, info, deadline)
 
     async def _request(
         self, request: APIRequest, cast_to: type[ResponseT], options: RequestOptions

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import anyio
 import httpx
 
+from .deadline import Deadline
 from .errors import transport_error
 from .limits import ConcurrencyLimiter
 from .options import RequestOptions
@@ -32,7 +33,7 @@ class Exchange:
     Whoever gets one closes it with ``aclose()`` (safe to repeat) on every path.
     """
 
-    __slots__ = ("_client", "_limiter", "_options", "_request", "info", "response")
+    __slots__ = ("_client", "_deadline", "_limiter", "_options", "_request", "info", "response")
 
     def __init__(
         self,
@@ -42,6 +43,7 @@ class Exchange:
         limiter: ConcurrencyLimiter,
         response: httpx.Response,
         info: ResponseInfo,
+        deadline: Deadline | None = None,
     ) -> None:
         self._client = client
         self._request = request
@@ -49,6 +51,7 @@ class Exchange:
         self._limiter: ConcurrencyLimiter | None = limiter
         self.response = response
         self.info = info
+        self._deadline = deadline
 
     async def resend(self, failure: Exception) -> None:
         """Send the request again on the same slot, after ``failure`` (an httpx transport
@@ -61,7 +64,11 @@ class Exchange:
         await self._close_response()
         await anyio.sleep(delay)
         self.response, self.info = await self._client._send(
-            self._request, self._options, stream=True, retries_taken=retries + 1
+            self._request,
+            self._options,
+            stream=True,
+            deadline=self._deadline,
+            retries_taken=retries + 1,
         )
 
     async def _close_response(self) -> None:

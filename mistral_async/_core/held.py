@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import httpx
 from typing_extensions import Self
 
+from .deadline import Deadline
 from .options import RequestOptions
 from .request import APIRequest
 from .response_info import ResponseInfo
@@ -32,6 +33,7 @@ class HeldResponse:
         self._request = request
         self._options = options
         self._exchange: Exchange | None = None
+        self._deadline: Deadline | None = None
         self._started = False
         self._closed = False
         self.response_info: ResponseInfo | None = None
@@ -71,7 +73,11 @@ class HeldResponse:
             raise RuntimeError(f"This {type(self).__name__} is closed.")
         self._started = True
         try:
-            self._exchange = await self._client._open(self._request, self._options, stream=True)
+            # One deadline for the whole life of the response, if the call set one.
+            self._deadline = Deadline.start(self._options.get("deadline"))
+            self._exchange = await self._client._open(
+                self._request, self._options, stream=True, deadline=self._deadline
+            )
         except BaseException:
             await self.aclose()
             raise

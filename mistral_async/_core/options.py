@@ -39,6 +39,10 @@ class RequestOptions(TypedDict, total=False):
 
     timeout: TimeoutTypes
     """Seconds (or an ``httpx.Timeout``) for this call; ``None`` disables the timeout."""
+    deadline: float | None
+    """Seconds allowed in total for this call: for each attempt of a reply read whole, from
+    sending to its last byte (the client's ``deadline`` unless given); for a stream, its whole
+    life (none unless given). ``None`` disables it. See ``mistral_async._core.deadline``."""
     max_retries: int
     """Retries for this call, overriding the client's ``max_retries``."""
     extra_headers: Mapping[str, str]
@@ -79,6 +83,7 @@ class ClientOverrides(TypedDict, total=False):
     api_key: str | None
     base_url: str | None
     timeout: TimeoutTypes
+    deadline: float | None
     max_retries: int
     max_concurrency: int | None
     default_headers: Mapping[str, str] | None

@@ -10,18 +10,22 @@ and no cancel scope is held across a ``yield``.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
+import httpx
 from httpx_sse import EventSource, SSEError
 from pydantic import BaseModel, ValidationError
 
 from ..types.chat import ChatCompletionResponse, CompletionChunk
 from .accumulate import ChatCompletionAccumulator
+from .deadline import Deadline
 from .errors import (
     APIResponseValidationError,
+    APITimeoutError,
     StreamIdleTimeoutError,
     stream_error,
     transport_error,
@@ -42,8 +46,9 @@ DONE = "[DONE]"
 class AsyncStream(HeldResponse, Generic[ChunkT]):
     """An event stream of ``ChunkT``; use with ``async with`` and/or ``async for``.
 
-    :param idle_timeout: seconds allowed between two events; ``None`` waits as long as the
-        client's read timeout allows.
+    :param idle_timeout: seconds allowed between two events carrying data (empty ``data:``
+        events and keep-alive comments do not count); ``None`` waits as long as the client's
+        read timeout allows. The call's ``deadline``, if any, bounds the whole stream.
     """
 
     def __init__(
@@ -97,36 +102,51 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
             events = EventSource(response).aiter_sse()
         except SSEError as exc:
             raise self._invalid(f"expected an event stream: {exc}") from None
+        # Absolute times: each read gets a scope ending at the nearer of the two, so no scope
+        # outlives one await (none is held across the yield), and only data resets idleness.
+        deadline = self._deadline
+        idle = self._idle_timeout
+        idle_at = math.inf
         try:
             while True:
-                try:
-                    if self._idle_timeout is None:
+                if idle is not None and idle_at == math.inf:
+                    idle_at = anyio.current_time() + idle
+                until = min(idle_at, deadline.at if deadline is not None else math.inf)
+                with anyio.CancelScope(deadline=until) as scope:
+                    try:
                         sse = await events.__anext__()
-                    else:
-                        with anyio.fail_after(self._idle_timeout):
-                            sse = await events.__anext__()
-                except StopAsyncIteration:
-                    raise self._invalid("the stream ended without [DONE]") from None
-                except TimeoutError:
-                    raise StreamIdleTimeoutError(
-                        f"no event for {self._idle_timeout} s on "
-                        f"{response.request.method} {response.request.url}",
-                        request=response.request,
-                        retries=self._retries,
-                    ) from None
-                except SSEError as exc:
-                    raise self._invalid(f"expected an event stream: {exc}") from None
+                    except StopAsyncIteration:
+                        raise self._invalid("the stream ended without [DONE]") from None
+                    except SSEError as exc:
+                        raise self._invalid(f"expected an event stream: {exc}") from None
+                if scope.cancelled_caught:
+                    raise self._timed_out(response.request, idle_at)
                 if sse.data == DONE:
-                    # Read what follows (normally nothing) so the connection can be reused.
-                    async for _ in events:
-                        pass
+                    # Read what follows (normally nothing) so the connection can be reused;
+                    # under the deadline, since the answer is complete either way.
+                    with Deadline.scope(deadline):
+                        async for _ in events:
+                            pass
                     self._on_done()
                     return
                 if not sse.data:
                     continue
+                idle_at = math.inf
                 yield self._decode(sse.event, sse.data)
         finally:
             await events.aclose()
+
+    def _timed_out(self, request: httpx.Request, idle_at: float) -> APITimeoutError:
+        """The error for a read cut at ``idle_at`` (idleness) or at the stream's deadline."""
+        if anyio.current_time() >= idle_at or self._deadline is None:
+            return StreamIdleTimeoutError(
+                f"no event with data for {self._idle_timeout} s on {request.method} {request.url}",
+                request=request,
+                retries=self._retries,
+            )
+        error = transport_error(self._deadline.failure(request), request, self._retries)
+        assert isinstance(error, APITimeoutError)
+        return error
 
     def _on_done(self) -> None:
         """Called once the stream has reached ``[DONE]``."""

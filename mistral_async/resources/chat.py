@@ -85,8 +85,8 @@ class AsyncChat(AsyncAPIResource):
 
         Takes every field of the spec's ``ChatCompletionRequest`` as a keyword argument
         (``model`` and ``messages`` are required) plus the per-call options ``timeout``,
-        ``max_retries``, ``extra_headers``, ``extra_query`` and ``extra_body``. Invalid
-        arguments raise ``ArgumentError`` before anything is sent.
+        ``deadline``, ``max_retries``, ``extra_headers``, ``extra_query`` and ``extra_body``.
+        Invalid arguments raise ``ArgumentError`` before anything is sent.
         """
         request, options = chat_request(kwargs, stream=False)
         return await self._client._request(request, ChatCompletionResponse, options)
