@@ -186,7 +186,7 @@ class Conversation:
     ) -> ConversationStream | SyncChatCompletionStream:
         """Stream a turn; the messages are added once the stream has been read to its end."""
         params: dict[str, Any] = dict(kwargs)
-        idle_timeout: float | None = params.pop("idle_timeout", None)
+        idle_timeout = check_optional_seconds("idle_timeout", params.pop("idle_timeout", None))
         stream = ConversationStream(
             self, async_client_of(client), self._new_messages(content), params, idle_timeout
         )

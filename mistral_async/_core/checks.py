@@ -9,7 +9,10 @@ it would slip through a plain ``value > 0``, and an infinite wait or rate is a m
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
+
+import httpx
 
 from .errors import ArgumentError
 
@@ -78,3 +81,125 @@ def check_text(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ArgumentError(name, f"must be a non-empty string, got {value!r}")
     return value
+
+
+# How deep a JSON body may nest. Real schemas and messages stay far below it; a deeper (or
+# cyclic) value is a mistake that would otherwise end in a RecursionError inside the encoder.
+MAX_JSON_DEPTH: Final = 100
+
+# The longest id accepted as a URL path segment (once percent-encoded): httpx refuses whole URLs
+# over 65,536 characters with its own exception, and no API id comes near this.
+MAX_ID_LENGTH: Final = 4096
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether ``text`` has a lone surrogate (``os.fsdecode`` makes them), which UTF-8 cannot
+    encode and so no request can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_clean_text(name: str, value: Any) -> str:
+    """A ``str`` that UTF-8 can encode (any length, empty included)."""
+    if not isinstance(value, str):
+        raise ArgumentError(name, f"must be a string, got {type(value).__name__}")
+    if has_surrogate(value):
+        raise ArgumentError(name, "contains a lone surrogate, which UTF-8 cannot encode")
+    return value
+
+
+def check_depth(name: str, value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """Refuse lists and dicts nested deeper than ``limit``; a cycle counts as too deep.
+
+    Iterative, so that the check itself cannot hit the recursion limit.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children: Any
+        if isinstance(item, Mapping):
+            children = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise ArgumentError(name, f"is nested deeper than {limit} levels (or is cyclic)")
+        stack.extend((child, depth + 1) for child in children if isinstance(child, _NESTED))
+
+
+_NESTED: Final = (Mapping, list, tuple)
+
+
+def check_no_surrogate(name: str, value: Any) -> None:
+    """Refuse text with a lone surrogate anywhere in ``value`` (keys included), whose depth
+    :func:`check_depth` has already bounded. Called to name the culprit once encoding failed."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_surrogate(item):
+                raise ArgumentError(name, "contains a lone surrogate, which UTF-8 cannot encode")
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+
+
+def check_optional_mapping(name: str, value: Any) -> Mapping[str, Any] | None:
+    """``None``, or a mapping with ``str`` keys (``extra_body``, ``extra_query``)."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ArgumentError(name, f"must be a mapping (dict) or None, got {type(value).__name__}")
+    for key in value:
+        check_clean_text(f"{name}[{key!r}]", key)
+    check_depth(name, value)
+    return value
+
+
+def _header_text(name: str, value: Any) -> str:
+    # Visible ASCII, space and tab: CR or LF would split the header, other bytes are not
+    # portable, and httpx would fail on them with its own exception after the slot was taken.
+    if not isinstance(value, str):
+        raise ArgumentError(name, f"must be a string, got {type(value).__name__}")
+    if any(not (32 <= ord(c) < 127 or c == "\t") for c in value):
+        raise ArgumentError(name, "may hold only printable ASCII characters (no CR, LF)")
+    return value
+
+
+def check_optional_headers(name: str, value: Any) -> dict[str, str] | None:
+    """``None``, or a mapping of header names to values, both printable ASCII ``str``."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ArgumentError(name, f"must be a mapping of str to str, got {type(value).__name__}")
+    headers: dict[str, str] = {}
+    for key, item in value.items():
+        header = _header_text(f"{name} key", key)
+        if not header or any(c in " \t:" for c in header):
+            raise ArgumentError(f"{name} key", f"is not a valid header name: {header!r}")
+        headers[header] = _header_text(f"{name}[{header!r}]", item)
+    return headers
+
+
+def check_api_key(value: Any) -> str:
+    """A non-empty ``str`` of visible ASCII. The message never shows the key, only its type."""
+    if not isinstance(value, str):
+        raise ArgumentError("api_key", f"must be a str, got {type(value).__name__}")
+    if not value or any(not 33 <= ord(c) < 127 for c in value):
+        raise ArgumentError(
+            "api_key", "must be a non-empty string of visible ASCII characters (no spaces)"
+        )
+    return value
+
+
+def check_timeout(name: str, value: Any) -> Any:
+    """``None``, an ``httpx.Timeout``, or what :func:`check_seconds` accepts."""
+    if value is None or isinstance(value, httpx.Timeout):
+        return value
+    return check_seconds(name, value)

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import httpx
@@ -22,7 +22,15 @@ from pydantic import ValidationError
 from typing_extensions import Self, Unpack
 
 from ..usage import UsageTracker
-from .checks import check_int, check_optional_int, check_optional_seconds
+from .checks import (
+    check_api_key,
+    check_int,
+    check_optional_headers,
+    check_optional_int,
+    check_optional_seconds,
+    check_timeout,
+    has_surrogate,
+)
 from .deadline import DEFAULT_DEADLINE, Deadline
 from .errors import (
     APIResponseValidationError,
@@ -73,10 +81,20 @@ ResponseT = TypeVar("ResponseT", bound="ResponseModel")
 log = logging.getLogger("mistral_async")
 
 
-def _check_base_url(base_url: str) -> str:
-    url = httpx.URL(base_url)
+def _check_base_url(base_url: Any) -> str:
+    if not isinstance(base_url, str):
+        raise ArgumentError("base_url", f"must be a str, got {type(base_url).__name__}")
+    try:
+        url = httpx.URL(base_url)
+        port = url.port
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise ArgumentError("base_url", f"is not a valid URL: {base_url!r}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ArgumentError("base_url", f"must be an http(s) URL with a host, got {base_url!r}")
+    if port is not None and not 0 < port < 65536:
+        raise ArgumentError("base_url", f"has a port out of range (1-65535): {port}")
+    if has_surrogate(base_url):
+        raise ArgumentError("base_url", "contains a lone surrogate, which UTF-8 cannot encode")
     # Request paths start with /v1/..., as in the OpenAPI file.
     return base_url.rstrip("/")
 
@@ -125,26 +143,33 @@ class AsyncMistral:
         transport: TransportName = "httpx",
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        if not key:
+        if key is None or (key == "" and api_key is None):
             raise MissingAPIKeyError(
                 "No API key: pass api_key=... to the client or set the "
                 f"{API_KEY_ENV} environment variable."
             )
+        check_api_key(key)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ArgumentError("http_client", "must be an httpx.AsyncClient")
         if http_client is not None and transport != "httpx":
             raise ArgumentError("transport", "cannot be chosen with http_client")
+        if not isinstance(usage_tracker, NotGiven) and not (
+            usage_tracker is None or isinstance(usage_tracker, UsageTracker)
+        ):
+            raise ArgumentError("usage_tracker", "must be a UsageTracker or None")
+        if cache is not None and not callable(getattr(cache, "entry", None)):
+            raise ArgumentError("cache", "must be a ResponseCache or None")
         self.base_url = _check_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
-        self.timeout = to_timeout(timeout)
+        self.timeout = to_timeout(check_timeout("timeout", timeout))
         self.deadline = check_optional_seconds("deadline", deadline)
         self.max_retries = check_int("max_retries", max_retries)
         self._limiter = ConcurrencyLimiter(
             check_optional_int("max_concurrency", max_concurrency, minimum=1)
         )
         self._api_key = key
-        self._default_headers = dict(default_headers or {})
+        self._default_headers = check_optional_headers("default_headers", default_headers) or {}
         self._headers = {
             "Accept": "application/json",
             "User-Agent": USER_AGENT,

@@ -8,6 +8,7 @@ finaliser.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -41,13 +42,21 @@ class ConcurrencyLimiter:
         return self.limit - self._semaphore.value
 
 
-def _int(value: str | None) -> int | None:
-    if value is None:
+def parse_finite(raw: str | None) -> float | None:
+    """A number from the network (a header) as a finite float, or ``None`` when it is missing,
+    not a number, or not finite (``nan``, ``inf``, ``1e400``): all of which count as absent."""
+    if raw is None:
         return None
     try:
-        return int(float(value))
-    except ValueError:
+        value = float(raw.strip())
+    except (ValueError, OverflowError):
         return None
+    return value if math.isfinite(value) else None
+
+
+def _int(value: str | None) -> int | None:
+    number = parse_finite(value)  # nan, inf and 1e400 count as absent
+    return None if number is None else int(number)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any, Final
 import httpx
 
 from .._version import __version__
+from .checks import check_depth
 from .errors import ArgumentError
 from .options import RequestOptions, to_timeout
 
@@ -39,10 +40,72 @@ class APIRequest:
     data: Mapping[str, Any] | None = None
     """Multipart form fields sent beside ``files``."""
     headers: Mapping[str, str] = field(default_factory=dict)
+    content: bytes | None = field(default=None, repr=False)
+    """The JSON body already encoded (``extra_body`` merged) by :func:`check_body` at the call,
+    so that the builder does not encode it a second time; ``None``: encode ``json`` when built.
+    Whoever changes ``json`` after the check must reset it."""
 
 
-def encode_json(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+def _encode(value: Any) -> bytes:
+    # Strict JSON: NaN and infinity are not JSON, and Python would write them as ``NaN``.
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8")
+
+
+def _problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a JSON body, or ``None`` if it can."""
+    try:
+        check_depth("body", value)
+        _encode(value)
+    except ArgumentError as exc:
+        return str(exc).split(": ", 1)[-1]  # the reason, without the placeholder name
+    except UnicodeEncodeError:
+        return "contains a lone surrogate, which UTF-8 cannot encode"
+    except (ValueError, TypeError, RecursionError) as exc:
+        return f"is not strict JSON: {exc}"
+    return None
+
+
+def encode_json(body: Any, name: str = "body") -> bytes:
+    """``body`` as compact, strict UTF-8 JSON, or ``ArgumentError`` naming the faulty
+    top-level field (NaN, infinity, a lone surrogate, a non-JSON value, too deep or cyclic).
+
+    The depth limit itself is checked on the arguments at the call (see ``validate``); here a
+    cycle or a very deep value ends the encoder with an error that is then diagnosed.
+    """
+    try:
+        return _encode(body)
+    except (ValueError, TypeError, RecursionError, UnicodeEncodeError):
+        pass
+    # Only on failure: find which field is at fault, to name it.
+    if isinstance(body, Mapping):
+        for key, value in body.items():
+            reason = _problem(value)
+            if reason is not None:
+                where = key if name == "body" and isinstance(key, str) else f"{name}[{key!r}]"
+                raise ArgumentError(where, reason) from None
+    raise ArgumentError(name, _problem(body) or "cannot be sent as JSON") from None
+
+
+def check_body(request: APIRequest, options: RequestOptions) -> None:
+    """Encode the JSON body a call will send, ``extra_body`` merged, so that a body that
+    cannot be sent fails at the call, before a slot is taken; the bytes are kept on the request
+    for the builder."""
+    body = merge_body(request.json, options)  # raises if extra_body cannot be merged
+    extra_body = options.get("extra_body")
+    if extra_body:
+        encode_json(extra_body, "extra_body")  # names extra_body when it is the one at fault
+    request.content = encode_json(body) if body is not None else None
+
+
+def merge_body(body: Any, options: RequestOptions) -> Any:
+    """The JSON body with ``extra_body`` merged in (it wins)."""
+    extra_body = options.get("extra_body")
+    if not extra_body:
+        return body
+    if not isinstance(body, dict):
+        raise ArgumentError("extra_body", "this request has no JSON object body")
+    return {**body, **extra_body}
 
 
 class RequestBuilder:
@@ -83,13 +146,10 @@ class RequestBuilder:
         extra_headers = options.get("extra_headers")
         if extra_headers:
             headers.update(extra_headers)
-        body = request.json
-        extra_body = options.get("extra_body")
-        if extra_body:
-            if not isinstance(body, dict):
-                raise ArgumentError("extra_body", "this request has no JSON object body")
-            body = {**body, **extra_body}
-        content = encode_json(body) if body is not None else None
+        content = request.content
+        if content is None:
+            body = merge_body(request.json, options)
+            content = encode_json(body) if body is not None else None
         if content is not None:
             headers["Content-Type"] = "application/json"
         headers.update(request.headers)

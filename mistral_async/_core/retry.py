@@ -19,6 +19,7 @@ from typing import Final
 import httpx
 
 from .errors import APIConnectionError, APIStatusError, StreamError
+from .limits import parse_finite
 
 # 408 timeout, 409 lock contention, 429 rate limited, and the transient 5xx family.
 RETRYABLE_STATUSES: Final = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -72,34 +73,49 @@ def is_retryable(failure: int | BaseException) -> bool:
     return isinstance(failure, RETRYABLE_EXCEPTIONS + RETRYABLE_ERRORS)
 
 
+# The longest wait a header may ask for; more is capped here (the policy then decides whether
+# to wait that long). Bounds the arithmetic on a value that came from the network.
+MAX_HEADER_SECONDS: Final = 86_400.0
+
+
+def header_seconds(raw: str | None, scale: float = 1.0) -> float | None:
+    """A header's number (times ``scale``) as finite seconds in ``[0, MAX_HEADER_SECONDS]``,
+    or ``None`` when it is missing or not a finite number (``nan``, ``inf``, ``1e400``, text).
+
+    The one place a number from the network is parsed: ``float`` accepts ``nan`` and ``inf``,
+    and a NaN compares false with every bound, so it would slip through any later check.
+    """
+    value = parse_finite(raw)
+    if value is None:
+        return None
+    return min(max(value * scale, 0.0), MAX_HEADER_SECONDS)
+
+
 def retry_after_seconds(
     headers: Mapping[str, str], now: Callable[[], float] = time.time
 ) -> float | None:
-    """The wait the server asked for, in seconds, or ``None`` if it asked for none.
+    """The wait the server asked for, in seconds, or ``None`` if it asked for none (or for
+    something that is not a finite number, which counts as not asking).
 
     ``retry-after-ms`` (milliseconds) wins over ``Retry-After``, which is either delta-seconds or
     an HTTP-date (RFC 9110, section 10.2.3).
     """
-    ms = headers.get("retry-after-ms")
+    ms = header_seconds(headers.get("retry-after-ms"), 0.001)
     if ms is not None:
-        try:
-            value = float(ms) / 1000.0
-        except ValueError:
-            value = -1.0
-        if value >= 0:
-            return value
+        return ms
     raw = headers.get("retry-after")
     if raw is None:
         return None
-    raw = raw.strip()
+    seconds = header_seconds(raw)
+    if seconds is not None:
+        return seconds
     try:
-        value = float(raw)
-    except ValueError:
-        parsed = email.utils.parsedate_tz(raw)
+        parsed = email.utils.parsedate_tz(raw.strip())
         if parsed is None:
             return None
-        value = email.utils.mktime_tz(parsed) - now()
-    return max(value, 0.0)
+        return min(max(email.utils.mktime_tz(parsed) - now(), 0.0), MAX_HEADER_SECONDS)
+    except (ValueError, OverflowError, TypeError):  # a date out of any calendar's range
+        return None
 
 
 def backoff_delay(

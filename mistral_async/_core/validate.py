@@ -7,13 +7,22 @@ the offending argument.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ..types.content import UNION_TAGS
-from .checks import check_optional_int
+from .checks import (
+    check_clean_text,
+    check_depth,
+    check_no_surrogate,
+    check_optional_headers,
+    check_optional_int,
+    check_optional_mapping,
+    check_timeout,
+)
 from .errors import ArgumentError
 from .options import REQUEST_OPTION_KEYS, RequestOptions
 
@@ -60,6 +69,8 @@ def validate_params(model: type[ModelT], params: Mapping[str, Any]) -> ModelT:
     """Validate API parameters against a request model; raise ``ArgumentError`` if invalid."""
     # Strict mode accepts only lists; a tuple of messages or stop words is a fair thing to pass.
     data = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+    for key, value in data.items():  # before pydantic, whose recursion a cycle would exhaust
+        check_depth(key, value)
     try:
         return model.model_validate(data, strict=True, extra="forbid")
     except ValidationError as exc:
@@ -81,3 +92,31 @@ def validate_params(model: type[ModelT], params: Mapping[str, Any]) -> ModelT:
 def validate_options(options: RequestOptions) -> None:
     """Check the per-call options that are not simply passed to httpx."""
     check_optional_int("max_retries", options.get("max_retries"))
+    if "timeout" in options:
+        check_timeout("timeout", options["timeout"])
+    check_optional_headers("extra_headers", options.get("extra_headers"))
+    extra_body = check_optional_mapping("extra_body", options.get("extra_body"))
+    if extra_body:
+        check_no_surrogate("extra_body", extra_body)
+    extra_query = check_optional_mapping("extra_query", options.get("extra_query"))
+    for key, value in (extra_query or {}).items():
+        check_query_value(f"extra_query[{key!r}]", value)
+
+
+def name_surrogates(params: Mapping[str, Any]) -> None:
+    """Name the argument holding a lone surrogate, by its Python name (the body's field may be
+    named differently on the wire): called once encoding the body failed."""
+    for key, value in params.items():
+        check_no_surrogate(key, value)
+
+
+def check_query_value(name: str, value: Any) -> None:
+    """A query parameter: a string, number, bool or ``None``, or a list of them; text that
+    UTF-8 can encode and numbers that are finite."""
+    for item in value if isinstance(value, (list, tuple)) else (value,):
+        if isinstance(item, str):
+            check_clean_text(name, item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ArgumentError(name, f"must be a finite number, got {item!r}")
+        elif item is not None and not isinstance(item, (int, float)):
+            raise ArgumentError(name, f"must be a str, number, bool or None, got {item!r}")

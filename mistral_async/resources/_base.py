@@ -9,12 +9,13 @@ from urllib.parse import quote
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
+from .._core.checks import MAX_ID_LENGTH, check_clean_text, check_optional_seconds
 from .._core.errors import ArgumentError
 from .._core.options import RequestOptions
 from .._core.pagination import AsyncPaginator, Page
-from .._core.request import APIRequest
+from .._core.request import APIRequest, check_body
 from .._core.streaming import ChatCompletionStream
-from .._core.validate import split_options, validate_options, validate_params
+from .._core.validate import name_surrogates, split_options, validate_options, validate_params
 from ..types._base import ResponseModel, dump_request
 
 if TYPE_CHECKING:
@@ -42,7 +43,13 @@ def json_request(
     params, options = split_options(kwargs)
     validate_options(options)
     body = dump_request(validate_params(model, {**params, **fixed}))
-    return APIRequest(method, path, json=body), options
+    request = APIRequest(method, path, json=body)
+    try:
+        check_body(request, options)
+    except ArgumentError:
+        name_surrogates(params)  # a better name for the same mistake, if it is one
+        raise
+    return request, options
 
 
 class StreamOptions(TypedDict, total=False):
@@ -52,13 +59,19 @@ class StreamOptions(TypedDict, total=False):
     """Seconds allowed between two events before ``StreamIdleTimeoutError``."""
 
 
+def pop_idle_timeout(params: dict[str, Any]) -> float | None:
+    """Take ``idle_timeout`` out of a stream method's arguments, checked now: at the stream's
+    creation, not once its request has been sent."""
+    return check_optional_seconds("idle_timeout", params.pop("idle_timeout", None))
+
+
 def completion_stream(
     client: AsyncMistral, path: str, model: type[BaseModel], kwargs: Mapping[str, Any]
 ) -> ChatCompletionStream:
     """A stream of chat-shaped completion chunks (chat, FIM): the arguments are validated now,
     as by :func:`json_request` with ``stream=True``; nothing is sent until it is used."""
     params = dict(kwargs)
-    idle_timeout: float | None = params.pop("idle_timeout", None)
+    idle_timeout = pop_idle_timeout(params)
     request, options = json_request("POST", path, model, params, stream=True)
     return ChatCompletionStream(client, request, options, idle_timeout=idle_timeout)
 
@@ -71,7 +84,11 @@ def path_param(name: str, value: Any) -> str:
     """
     if not isinstance(value, str) or not value.strip() or value in (".", ".."):
         raise ArgumentError(name, f"must be a non-empty id string, got {value!r}")
-    return quote(value, safe=":@")
+    check_clean_text(name, value)
+    segment = quote(value, safe=":@")
+    if len(segment) > MAX_ID_LENGTH:
+        raise ArgumentError(name, f"is longer than {MAX_ID_LENGTH} characters once URL-encoded")
+    return segment
 
 
 def query_request(

@@ -28,7 +28,7 @@ from ..types.chat import (
     MessageParam,
     Tool,
 )
-from ._base import AsyncAPIResource, json_request
+from ._base import AsyncAPIResource, json_request, pop_idle_timeout
 
 ParsedT = TypeVar("ParsedT")
 
@@ -98,7 +98,7 @@ class AsyncChat(AsyncAPIResource):
         stream is entered or iterated.
         """
         params: dict[str, Any] = dict(kwargs)
-        idle_timeout: float | None = params.pop("idle_timeout", None)
+        idle_timeout = pop_idle_timeout(params)
         request, options = chat_request(params, stream=True)
         return ChatCompletionStream(self._client, request, options, idle_timeout=idle_timeout)
 
@@ -127,7 +127,7 @@ class AsyncChat(AsyncAPIResource):
         stream.get_final_completion()`` for the parsed value (same errors as :meth:`parse`)."""
         output = output_type(response_format)
         params: dict[str, Any] = {**kwargs, "response_format": output.response_format}
-        idle_timeout: float | None = params.pop("idle_timeout", None)
+        idle_timeout = pop_idle_timeout(params)
         request, options = chat_request(params, stream=True)
         return ParsedChatCompletionStream(
             self._client, request, options, output, idle_timeout=idle_timeout

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from typing_extensions import Unpack
 
+from .._core.checks import check_clean_text
 from .._core.download import FileDownload, StrPath
 from .._core.errors import ArgumentError
 from .._core.options import RequestOptions
@@ -152,7 +153,7 @@ def _file_part(
     """The ``(name, content, media type)`` part httpx streams, and whether a retry can send
     it again from the start. A path is opened here and closed on leaving, however we leave."""
     if isinstance(file, (bytes, bytearray, memoryview)):
-        name = filename or "file"
+        name = _part_name(filename or "file")
         yield (name, bytes(file), content_type or _media_type(name)), True
     elif isinstance(file, (str, os.PathLike)):
         path = os.fsdecode(file)
@@ -163,18 +164,26 @@ def _file_part(
         except OSError as exc:
             raise ArgumentError("file", f"cannot read {path!r}: {exc.strerror}") from None
         with handle:
-            name = filename or os.path.basename(path)
+            name = _part_name(filename or os.path.basename(path))
             yield (name, handle, content_type or _media_type(name)), True
     elif callable(getattr(file, "read", None)):
         if isinstance(file, io.TextIOBase):
             raise ArgumentError("file", "is a text file object; open it in binary mode ('rb')")
         own_name = getattr(file, "name", None)
-        name = filename or (os.path.basename(own_name) if isinstance(own_name, str) else "file")
+        name = _part_name(
+            filename or (os.path.basename(own_name) if isinstance(own_name, str) else "file")
+        )
         seekable = getattr(file, "seekable", None)
         yield (name, file, content_type or _media_type(name)), bool(seekable and seekable())
     else:
         message = f"must be a path, bytes or a binary file object, got {type(file).__name__}"
         raise ArgumentError("file", message)
+
+
+def _part_name(name: str) -> str:
+    """The part's file name, which goes in a header: UTF-8 must be able to encode it (a name
+    from ``os.fsdecode`` may hold lone surrogates; then pass ``filename=``)."""
+    return check_clean_text("filename", name)
 
 
 def _media_type(filename: str) -> str:

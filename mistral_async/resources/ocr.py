@@ -29,6 +29,7 @@ class AsyncOcr(AsyncAPIResource):
         request, options = json_request("POST", PATH, OCRRequest, kwargs)
         # `model` is required but may be null (the API's default OCR model); dumping drops nulls.
         request.json.setdefault("model", None)
+        request.content = None  # the body changed after the call's check: encode it again
         return await self._client._request(request, OCRResponse, options)
 
 

@@ -25,7 +25,14 @@ from .._core.response_info import ResponseInfo as ResponseInfo
 class MistralModel(BaseModel):
     """Base of all models: tolerant of unknown fields, populated by field name or alias."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    # NaN and infinity stay floats when dumped (pydantic's default writes them as null, which
+    # would silently change a request's meaning), so that the strict JSON encoder refuses them.
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        protected_namespaces=(),
+        ser_json_inf_nan="constants",
+    )
 
 
 class ResponseModel(MistralModel):

@@ -19,7 +19,9 @@ from mistral_async import (
     RateLimitError,
     StreamError,
 )
+from mistral_async._core.errors import status_error
 from mistral_async._core.retry import (
+    MAX_HEADER_SECONDS,
     RetryPolicy,
     backoff_delay,
     is_retryable,
@@ -148,3 +150,37 @@ def test_next_delay_reads_retry_after_from_the_reply_or_the_error() -> None:
     # a stream error's headers are those of its 200 reply: no Retry-After is read from them
     cut = StreamError("cut", status_code=200, headers={"retry-after": "30"})
     assert next_delay(cut, 0, policy, rand=lambda: 0.0) == BACKOFF
+
+
+NOT_NUMBERS = ["nan", "NaN", "inf", "-inf", "Infinity", "1e400", "-1e400", " nan "]
+
+
+@pytest.mark.parametrize("raw", NOT_NUMBERS)
+@pytest.mark.parametrize("header", ["retry-after", "retry-after-ms"])
+def test_a_header_that_is_not_a_finite_number_counts_as_absent(header: str, raw: str) -> None:
+    assert retry_after_seconds({header: raw}) is None
+    # ... so the policy falls back to its backoff, a finite delay within its bounds
+    policy = RetryPolicy(max_retries=2, initial_delay=0.5, max_delay=8.0)
+    delay = retry_delay(0, policy, {header: raw}, rand=lambda: 0.0)
+    assert delay == 0.5
+    error = status_error(429, content=b"", headers=httpx.Headers({header: raw}), request=None)
+    assert isinstance(error, RateLimitError)
+    assert next_delay(error, 0, policy, rand=lambda: 0.0) == 0.5
+
+
+def test_a_non_finite_ms_header_leaves_retry_after_to_decide() -> None:
+    assert retry_after_seconds({"retry-after-ms": "nan", "retry-after": "2"}) == 2.0
+
+
+def test_a_huge_finite_header_is_capped_and_then_judged_by_the_policy() -> None:
+    assert retry_after_seconds({"retry-after": "1e300"}) == MAX_HEADER_SECONDS
+    # longer than the policy honours: not waited for, the error is raised at once
+    assert retry_delay(0, RetryPolicy(), {"retry-after": "1e300"}) is None
+
+
+@pytest.mark.parametrize("raw", NOT_NUMBERS)
+def test_rate_limit_headers_that_are_not_finite_numbers_count_as_absent(raw: str) -> None:
+    from mistral_async._core.limits import RateLimitInfo
+
+    info = RateLimitInfo.from_headers({"x-ratelimit-remaining-req-minute": raw})
+    assert info.requests_remaining is None
