@@ -68,17 +68,26 @@ class ApiError(Exception):
     """A failure answered with a Mistral error object (``status``, and the object's fields)."""
 
     def __init__(
-        self, status: int, message: str, *, error_type: str | None = None, param: str | None = None
+        self,
+        status: int,
+        message: str,
+        *,
+        error_type: str | None = None,
+        param: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_type = error_type
         self.param = param
+        self.code = code
 
     def body(self) -> dict[str, Any]:
         """The error object that answers it."""
-        return error_object(self.status, self.message, error_type=self.error_type, param=self.param)
+        return error_object(
+            self.status, self.message, error_type=self.error_type, param=self.param, code=self.code
+        )
 
 
 def error_type_for(status: int) -> str:

@@ -1,6 +1,6 @@
 """What every route does with a request: reject it as the API would, or hand over its body.
 
-Routes raise :class:`~..._spec.error_bodies.ApiError` (a Mistral error object, e.g. 404 for an
+Routes raise :class:`~..._spec.error_bodies.ApiError` (a Mistral error object, e.g. 400 for an
 unknown model) or :class:`RequestInvalid` (422 with the spec's ``HTTPValidationError``); the app
 turns both into responses. Bodies are checked against the spec's request schema by the
 conformance checker, and its violations are reported in FastAPI's shape, as the live API (a
@@ -10,7 +10,7 @@ FastAPI app) does.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from ..._models.catalog import KnownModel, find_model
 from ..._spec.error_bodies import ApiError
 from ..._spec.openapi import OpenAPISpec
 from ..._spec.violations import Violation
+from ..._state.store import settled_store
 
 
 @dataclass(frozen=True)
@@ -123,16 +124,37 @@ def check_body(request: Request, body: Any, content_type: str) -> None:
             raise unprocessable(violations)
 
 
-def known_model(body: dict[str, Any], capability: str) -> KnownModel:
-    """The model a request names; 404 if unknown, 400 if it cannot do ``capability``."""
+def known_model(
+    body: dict[str, Any], capability: str, fine_tuned: Mapping[str, Mapping[str, Any]] = {}
+) -> KnownModel:
+    """The model a request names, or the base model of the fine-tuned model it names (one of
+    ``fine_tuned``, the store's cards); 400 ``invalid_model`` if unknown or unable to do
+    ``capability``, as the live API answers both."""
     name = body.get("model")
     model = find_model(name) if isinstance(name, str) else None
-    if model is None:
-        raise ApiError(404, f"Invalid model: {name!r} is not a known model", param="model")
-    if capability not in model.capabilities:
-        message = f"Invalid model: {name!r} does not support {capability}"
-        raise ApiError(400, message, param="model")
+    able = model is not None and capability in model.capabilities
+    card = fine_tuned.get(name) if isinstance(name, str) else None
+    if card is not None:
+        model = find_model(str(card.get("root")))
+        able = model is not None and bool(card.get("capabilities", {}).get(capability))
+    if model is None or not able:
+        raise invalid_model(name)
     return model
+
+
+def served_model(request: Request, body: dict[str, Any], capability: str) -> KnownModel:
+    """:func:`known_model` for a generation route, which also serves the fine-tuned models of
+    succeeded jobs (jobs are settled only for a name the catalog does not know)."""
+    name = body.get("model")
+    if isinstance(name, str) and find_model(name) is None:
+        return known_model(body, capability, settled_store(request).fine_tuned_models)
+    return known_model(body, capability)
+
+
+def invalid_model(name: Any) -> ApiError:
+    """The live API's answer to a model it does not know or that cannot serve the route."""
+    shown = name if isinstance(name, str) else json.dumps(name)
+    return ApiError(400, f"Invalid model: {shown}", error_type="invalid_model", code="1500")
 
 
 def unprocessable(violations: Iterable[Violation]) -> RequestInvalid:
