@@ -114,7 +114,7 @@ def test_start_stop_and_api_key() -> None:
         assert httpx.get(url, headers={"Authorization": "Bearer secret"}).status_code == 200
         wrong = httpx.get(url, headers={"Authorization": "Bearer guess"})
         assert wrong.status_code == 401
-        assert wrong.json()["message"] == "Invalid API key"
+        assert wrong.json() == {"detail": "Unauthorized"}
     finally:
         local.stop()
     assert not local.running
@@ -189,13 +189,7 @@ def test_requests_without_a_bearer_token_get_401(
 ) -> None:
     response = httpx.post(f"{server.url}{CHAT}", headers=headers, json=chat())
     assert response.status_code == 401
-    assert response.json() == {
-        "object": "error",
-        "message": "No API key provided: send Authorization: Bearer <key>",
-        "type": "authentication_error",
-        "param": None,
-        "code": None,
-    }
+    assert response.json() == {"detail": "Unauthorized"}  # the live gateway's answer
     assert response.headers["x-request-id"]
 
 
@@ -271,7 +265,11 @@ def test_unknown_path_gets_a_mistral_404(local_server: LocalServer) -> None:
     # Not through the `server` fixture: the spec has no such path, so this cannot conform.
     response = httpx.get(f"{local_server.url}/v1/nowhere", headers=AUTH)
     assert response.status_code == 404
-    assert response.json()["type"] == "not_found_error"
+    assert response.json() == {"detail": "Not Found"}
+    wrong_method = httpx.delete(f"{local_server.url}{CHAT}", headers=AUTH)
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {"detail": "Method Not Allowed"}
+    assert wrong_method.headers["allow"] == "POST"
     local_server.exchanges.wait_idle()
     local_server.reset()
 
@@ -548,6 +546,15 @@ def test_stream_with_n_choices_and_max_tokens(http: httpx.Client) -> None:
 # -- faults ---------------------------------------------------------------------------------------
 
 
+def test_status_fault_can_answer_with_the_gateway_shape(
+    server: LocalServer, http: httpx.Client
+) -> None:
+    server.faults.add("status", status=429, gateway=True)
+    response = http.post(CHAT, json=chat())
+    assert response.status_code == 429
+    assert response.json() == {"message": "Requests rate limit exceeded"}
+
+
 def test_status_fault_with_retry_after_then_normal_again(
     server: LocalServer, http: httpx.Client
 ) -> None:
@@ -557,7 +564,13 @@ def test_status_fault_with_retry_after_then_normal_again(
     server.faults.add("status", status=503, headers={"retry-after-ms": "250"})
     first, second, third = (http.post(CHAT, json=chat()) for _ in range(3))
     assert (first.status_code, first.headers["retry-after"]) == (429, "1")
-    assert first.json()["type"] == "rate_limit_error"
+    assert first.json() == {
+        "object": "error",
+        "message": "Rate limit exceeded",
+        "type": "rate_limited",
+        "param": None,
+        "code": "1300",
+    }
     assert (second.status_code, second.headers["retry-after"]) == (429, date)
     assert (third.status_code, third.headers["retry-after-ms"]) == (503, "250")
     assert third.json()["object"] == "error"
