@@ -28,7 +28,7 @@ from ..._state.batch_jobs import (
 )
 from ..._state.store import store
 from ._jobs import found_job, time_query
-from ._request import enum_query, invalid_model, invalid_query, json_body, page
+from ._request import bool_query, enum_query, invalid_model, invalid_query, json_body, page
 
 PATH = "/v1/batch/jobs"
 STATUSES = (
@@ -80,6 +80,7 @@ def _filter(request: Request) -> Callable[[dict[str, Any]], bool]:
     query = request.query_params
     wanted = {name: query.get(name) for name in ("model", "agent_id")}
     statuses = enum_query(request, "status", STATUSES)
+    bool_query(request, "created_by_me", False)  # every job here is the caller's: only checked
     enum_query(request, "order_by", ("created", "-created"))
     after = time_query(request, "created_after")
     metadata = _metadata_query(request)

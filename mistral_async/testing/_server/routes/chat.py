@@ -14,12 +14,13 @@ from starlette.routing import BaseRoute, Route
 from ..._models.chat import Completion, complete_chat
 from ..._models.completion_format import completion_chunks, completion_response, sse_event
 from ..._models.message_order import check_message_order
-from ._request import RequestInvalid, json_body, served_model, settings
+from ._request import RequestInvalid, bounded_generation, json_body, served_model, settings
 
 
 async def chat_completions(request: Request) -> Response:
     body = await json_body(request)
-    served_model(request, body, "completion_chat")
+    model = served_model(request, body, "completion_chat")
+    bounded_generation(body, model)
     messages = body.get("messages")
     if isinstance(messages, list):
         if not messages:
