@@ -44,7 +44,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -283,6 +285,13 @@ class APIStatusError(APIError):
 
     ``type``, ``message`` and ``detail`` are read from Mistral's error object when the body is one
     (``{"object": "error", "type": ..., "message": ...}`` or a validation ``{"detail": [...]}``).
+
+    Every shape the live API answers with is read the same way (see :func:`error_fields`):
+    ``type`` (``invalid_model``, ``invalid_request_message_order``, ``rate_limited``...),
+    ``code`` (a string of digits such as ``"1500"``, or ``None``), ``param``, ``message`` (the
+    body's own words; the whole summary when the body has none) and ``raw_status_code``. The
+    gateway's ``{"detail": "Unauthorized"}`` and ``{"message": ..., "request_id": ...}`` have
+    only a message; ``type``, ``code`` and ``param`` are then ``None``.
     """
 
     status_code: int
@@ -294,6 +303,13 @@ class APIStatusError(APIError):
         self.detail: Any = self.body.get("detail") if isinstance(self.body, dict) else None
         retry_after = self.headers.get("retry-after")
         self.retry_after: str | None = retry_after
+        fields = error_fields(self.body)
+        self.type = fields.type
+        self.code: str | None = fields.code
+        self.param: str | None = fields.param
+        self.raw_status_code: int | None = fields.raw_status_code
+        if fields.message is not None:
+            self.message = fields.message
 
 
 class BadRequestError(APIStatusError):
@@ -337,6 +353,45 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
+
+
+@dataclass(frozen=True)
+class ErrorFields:
+    """What an error body says, whatever its shape; ``None`` for what it does not say."""
+
+    type: str | None = None
+    code: str | None = None
+    param: str | None = None
+    message: str | None = None
+    raw_status_code: int | None = None
+
+
+def error_fields(body: Any) -> ErrorFields:
+    """Read an error body of any shape the API sends.
+
+    Mistral's error object (``{"object": "error", "message", "type", "param", "code",
+    "raw_status_code"}``), the same nested under ``"error"`` (as the user's notes show it),
+    FastAPI's ``{"detail": "..."}`` and ``{"detail": [...]}``, and the gateway's
+    ``{"message": "...", "request_id": "..."}``. ``code`` is read as text (``1500`` and
+    ``"1500"`` are both ``"1500"``).
+    """
+    if not isinstance(body, dict):
+        return ErrorFields(message=body.strip()[:500] or None if isinstance(body, str) else None)
+    nested = body.get("error")
+    if isinstance(nested, dict) and "message" not in body:
+        return error_fields(nested)
+    code = body.get("code")
+    raw = body.get("raw_status_code")
+    message = _field(body, "message")
+    if message is None and "detail" in body:
+        message = _summary(body)
+    return ErrorFields(
+        type=_field(body, "type"),
+        code=str(code) if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
+        param=_field(body, "param"),
+        message=message,
+        raw_status_code=raw if isinstance(raw, int) and not isinstance(raw, bool) else None,
+    )
 
 
 def _field(body: Any, name: str) -> str | None:
@@ -397,6 +452,9 @@ def status_error(
     if cls is None:
         cls = InternalServerError if status_code >= 500 else APIStatusError
     message = f"Error code: {status_code} - {_summary(body)}"
+    index = _offending_message(body, request)
+    if index is not None:
+        message += f" (messages[{index}])"
     found = request_id(headers)
     if found:
         message += f" (request id {found})"
@@ -408,6 +466,34 @@ def status_error(
         headers=headers,
         retries=retries,
     )
+
+
+_ORDER = re.compile(r"Unexpected role '(\w+)' after role '(\w+)'")
+
+
+def _offending_message(body: Any, request: httpx.Request | None) -> int | None:
+    """For a role-order 400, the index of the message the API refused, found in the request
+    this SDK sent (the API names only the two roles); ``None`` when it cannot tell."""
+    found = _ORDER.search(_field(body, "message") or "")
+    if found is None or request is None:
+        return None
+    try:
+        sent = json.loads(request.content)
+    except (ValueError, httpx.RequestNotRead):
+        return None
+    messages = sent.get("messages") if isinstance(sent, dict) else None
+    if not isinstance(messages, list):
+        return None
+    role, after = found.groups()
+    previous = None
+    for index, item in enumerate(messages):
+        current = item.get("role") if isinstance(item, dict) else None
+        if current == "system":
+            continue
+        if (previous, current) == (after, role):
+            return index
+        previous = current
+    return None
 
 
 def stream_error(

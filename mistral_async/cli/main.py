@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--api-key", default=None, help="accept only this key (default: any)")
+    from .serve import add_serve_arguments
+
+    add_serve_arguments(serve)
 
     chat = commands.add_parser(
         "chat", help="send one prompt (uses MISTRAL_API_KEY and MISTRAL_BASE_URL)"
@@ -35,14 +38,6 @@ def _parser() -> argparse.ArgumentParser:
 
     add_batch_parser(commands)
     return parser
-
-
-def _serve(host: str, port: int, api_key: str | None) -> int:
-    from ..testing import run_server
-
-    print(f"Serving a local Mistral-compatible API on http://{host}:{port} (Ctrl-C stops)")
-    run_server(host=host, port=port, api_key=api_key)
-    return 0
 
 
 def _chat(prompt: str, model: str, stream: bool) -> int:
@@ -68,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo()
         if args.command == "serve":
-            return _serve(args.host, args.port, args.api_key)
+            from .serve import serve
+
+            return serve(args)
         if args.command == "batch":
             from .batch import run_batch_command
 

@@ -21,7 +21,7 @@ import pytest
 from pydantic import BaseModel
 
 import mistral_async
-from mistral_async import AsyncMistral, MistralError, NotFoundError, RateLimitError
+from mistral_async import AsyncMistral, BadRequestError, MistralError, RateLimitError
 from mistral_async._core.client import parse_response
 from mistral_async._core.errors import status_error, stream_error, transport_error
 from mistral_async._core.response_info import ResponseInfo
@@ -297,7 +297,7 @@ async def test_real_errors_cross_a_process_pool(
     async with AsyncMistral(api_key=KEY, base_url=server.url, max_retries=0) as client:
         with pytest.raises(RateLimitError) as limited:
             await client.chat.complete(model="mistral-small-latest", messages=messages)
-        with pytest.raises(NotFoundError) as missing:
+        with pytest.raises(BadRequestError) as missing:
             await client.chat.complete(model="no-such-model", messages=messages)
     for original in (limited.value, missing.value):
         assert_no_key(original)

@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from mistral_async import (
     ArgumentError,
     AsyncMistral,
+    BadRequestError,
     CacheStore,
     InMemoryCacheStore,
     Mistral,
-    NotFoundError,
     ResponseCache,
     StreamError,
 )
@@ -183,7 +183,7 @@ async def test_other_requests_are_always_sent(
 @pytest.mark.anyio
 async def test_errors_are_not_cached(client: AsyncMistral, server: LocalServer) -> None:
     for _ in range(2):
-        with pytest.raises(NotFoundError):
+        with pytest.raises(BadRequestError):
             await client.chat.complete(model="no-such-model", messages=USER, temperature=0)
     assert sent(server) == 2
 

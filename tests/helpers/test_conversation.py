@@ -11,11 +11,11 @@ import pytest
 from mistral_async import (
     ArgumentError,
     AsyncMistral,
+    BadRequestError,
     Conversation,
     ConversationStore,
     ConversationStream,
     Mistral,
-    NotFoundError,
     function_tool,
 )
 from mistral_async.conversation import MESSAGE_OVERHEAD, estimate_tokens
@@ -224,7 +224,7 @@ async def test_a_failed_turn_leaves_the_history_as_it_was(client: AsyncMistral) 
     await conv.send(client, "first")
     before = conv.to_dict()
     conv.model = "no-such-model"
-    with pytest.raises(NotFoundError):
+    with pytest.raises(BadRequestError):
         await conv.send(client, "second")
     conv.model = MODEL
     assert conv.to_dict()["messages"] == before["messages"]

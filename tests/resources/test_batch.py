@@ -182,7 +182,7 @@ async def test_refused_jobs(client: AsyncMistral) -> None:
         ({"input_files": [tuning]}, BadRequestError, "purpose 'fine-tune'"),
         ({"input_files": None}, BadRequestError, "input_files or requests"),
         ({"requests": [chat_line("b", "hi")]}, BadRequestError, "not both"),
-        ({"model": "no-such-model"}, NotFoundError, "not a known model"),
+        ({"model": "no-such-model"}, BadRequestError, "Invalid model: no-such-model"),
         ({"endpoint": "/v1/audio/transcriptions"}, BadRequestError, "cannot run batch"),
         ({"agent_id": "ag_1"}, BadRequestError, "Agents"),
     ]:

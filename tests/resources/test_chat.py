@@ -13,8 +13,8 @@ from mistral_async import (
     APIConnectionError,
     AsyncMistral,
     AuthenticationError,
+    BadRequestError,
     ChatCompletionStream,
-    NotFoundError,
     UnprocessableEntityError,
 )
 from mistral_async.types.chat import AssistantMessage, CompletionChunk, UserMessage
@@ -136,11 +136,11 @@ async def test_json_modes(client: AsyncMistral) -> None:
     assert isinstance(data["population"], int)
 
 
-async def test_unknown_model_is_a_typed_404(client: AsyncMistral) -> None:
-    with pytest.raises(NotFoundError) as info:
+async def test_unknown_model_is_a_typed_400_as_live(client: AsyncMistral) -> None:
+    with pytest.raises(BadRequestError) as info:
         await client.chat.complete(model="no-such-model", messages=[USER])
     error = info.value
-    assert error.status_code == 404
+    assert error.status_code == 400
     assert error.request_id
     assert "no-such-model" in str(error)
     assert isinstance(error.body, dict)

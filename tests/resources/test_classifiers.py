@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mistral_async import ArgumentError, AsyncMistral, BadRequestError, Mistral, NotFoundError
+from mistral_async import ArgumentError, AsyncMistral, BadRequestError, Mistral
 from mistral_async.testing import LocalServer
 from mistral_async.types.chat import UserMessage
 from mistral_async.types.classifiers import (
@@ -104,11 +104,11 @@ async def test_classify_chat(client: AsyncMistral) -> None:
 
 
 async def test_errors(client: AsyncMistral) -> None:
-    with pytest.raises(NotFoundError, match="no-such-moderator"):
+    with pytest.raises(BadRequestError, match="Invalid model: no-such-moderator"):
         await client.classifiers.moderate(model="no-such-moderator", inputs="x")
-    with pytest.raises(BadRequestError, match="moderation"):
+    with pytest.raises(BadRequestError, match="Invalid model: mistral-embed"):
         await client.classifiers.moderate_chat(model="mistral-embed", inputs=CHAT)
-    with pytest.raises(BadRequestError, match="classification"):
+    with pytest.raises(BadRequestError, match="Invalid model: mistral-small-latest"):
         await client.classifiers.classify(model="mistral-small-latest", inputs="x")
 
 

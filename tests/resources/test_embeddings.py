@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mistral_async import ArgumentError, AsyncMistral, BadRequestError, Mistral, NotFoundError
+from mistral_async import ArgumentError, AsyncMistral, BadRequestError, Mistral
 from mistral_async.testing import (
     LocalServer,
     MistralApp,
@@ -122,9 +122,9 @@ async def test_to_numpy(client: AsyncMistral) -> None:
 
 
 async def test_errors(client: AsyncMistral) -> None:
-    with pytest.raises(NotFoundError, match="no-such-embed"):
+    with pytest.raises(BadRequestError, match="Invalid model: no-such-embed"):
         await client.embeddings.create(model="no-such-embed", inputs="x")
-    with pytest.raises(BadRequestError, match="embedding"):
+    with pytest.raises(BadRequestError, match="Invalid model: mistral-small-latest"):
         await client.embeddings.create(model="mistral-small-latest", inputs="x")
     with pytest.raises(BadRequestError, match="output_dimension"):
         await client.embeddings.create(model="codestral-embed", inputs="x", output_dimension=4096)

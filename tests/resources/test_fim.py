@@ -12,7 +12,6 @@ from mistral_async import (
     BadRequestError,
     ChatCompletionStream,
     Mistral,
-    NotFoundError,
     SyncChatCompletionStream,
 )
 from mistral_async.testing import LocalServer
@@ -106,11 +105,11 @@ async def test_stream(client: AsyncMistral) -> None:
 
 
 async def test_errors(client: AsyncMistral) -> None:
-    with pytest.raises(NotFoundError, match="no-such-coder"):
+    with pytest.raises(BadRequestError, match="Invalid model: no-such-coder"):
         await client.fim.complete(model="no-such-coder", prompt="x")
-    with pytest.raises(BadRequestError, match="completion_fim"):
+    with pytest.raises(BadRequestError, match="Invalid model: mistral-small-latest"):
         await client.fim.complete(model="mistral-small-latest", prompt="x")
-    with pytest.raises(NotFoundError):
+    with pytest.raises(BadRequestError):
         await client.fim.stream(model="no-such-coder", prompt="x").get_final_completion()
 
 

@@ -135,8 +135,8 @@ async def test_refused_jobs(client: AsyncMistral) -> None:
     for kwargs, error, words in [
         ({"training_files": [{"file_id": MISSING}]}, NotFoundError, "not found"),
         ({"validation_files": [MISSING]}, NotFoundError, "not found"),
-        ({"model": "no-such-model"}, NotFoundError, "not a known model"),
-        ({"model": "mistral-large-latest"}, BadRequestError, "fine_tuning"),
+        ({"model": "no-such-model"}, BadRequestError, "Invalid model: no-such-model"),
+        ({"model": "mistral-large-latest"}, BadRequestError, "Invalid model: mistral-large-latest"),
         ({"training_files": []}, BadRequestError, "at least one file"),
         ({"job_type": "classifier"}, BadRequestError, "classifier_targets"),
     ]:

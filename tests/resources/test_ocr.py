@@ -119,9 +119,9 @@ async def test_errors_are_typed_and_readable(client: AsyncMistral) -> None:
     missing = str(uuid.uuid4())
     with pytest.raises(NotFoundError, match=missing):
         await client.ocr.process(model=MODEL, document={"type": "file", "file_id": missing})
-    with pytest.raises(NotFoundError, match="no-such-ocr"):
+    with pytest.raises(BadRequestError, match="Invalid model: no-such-ocr"):
         await client.ocr.process(model="no-such-ocr", document={"document_url": "https://x/y"})
-    with pytest.raises(BadRequestError, match="does not support ocr"):
+    with pytest.raises(BadRequestError, match="Invalid model: "):
         await client.ocr.process(model="mistral-small-latest", document={"document_url": "x"})
     with pytest.raises(BadRequestError, match="pages"):
         await client.ocr.process(model=MODEL, document={"document_url": "x"}, pages="1-a")

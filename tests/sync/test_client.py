@@ -14,9 +14,9 @@ import anyio
 import pytest
 
 from mistral_async import (
+    BadRequestError,
     ClientClosedError,
     Mistral,
-    NotFoundError,
     SyncChatCompletionStream,
     SyncInEventLoopError,
 )
@@ -57,7 +57,7 @@ def test_stream_break_closes(sync_client: Mistral) -> None:
 
 
 def test_errors_are_the_same_typed_errors(sync_client: Mistral) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(BadRequestError):
         sync_client.chat.complete(model="nope", messages=[USER])
 
 

@@ -114,7 +114,7 @@ def test_start_stop_and_api_key() -> None:
         assert httpx.get(url, headers={"Authorization": "Bearer secret"}).status_code == 200
         wrong = httpx.get(url, headers={"Authorization": "Bearer guess"})
         assert wrong.status_code == 401
-        assert wrong.json()["message"] == "Invalid API key"
+        assert wrong.json() == {"detail": "Unauthorized"}
     finally:
         local.stop()
     assert not local.running
@@ -189,13 +189,7 @@ def test_requests_without_a_bearer_token_get_401(
 ) -> None:
     response = httpx.post(f"{server.url}{CHAT}", headers=headers, json=chat())
     assert response.status_code == 401
-    assert response.json() == {
-        "object": "error",
-        "message": "No API key provided: send Authorization: Bearer <key>",
-        "type": "authentication_error",
-        "param": None,
-        "code": None,
-    }
+    assert response.json() == {"detail": "Unauthorized"}  # the live gateway's answer
     assert response.headers["x-request-id"]
 
 
@@ -248,25 +242,34 @@ def test_missing_model_and_bad_json_get_422(http: httpx.Client) -> None:
     assert broken.json()["detail"][0]["type"] == "json_invalid"
 
 
-def test_unknown_model_gets_404_naming_it(http: httpx.Client) -> None:
+def _invalid_model(name: str) -> dict[str, Any]:
+    # As the live API answers (shared/reference/live-api-observations.md).
+    message = f"Invalid model: {name}"
+    return {"object": "error", "message": message, "type": "invalid_model", "param": None,
+            "code": "1500"}  # fmt: skip
+
+
+def test_unknown_model_gets_the_live_400(http: httpx.Client) -> None:
     response = http.post(CHAT, json={**chat(), "model": "gpt-nothing"})
-    assert response.status_code == 404
-    body = response.json()
-    assert (body["object"], body["type"], body["param"]) == ("error", "not_found_error", "model")
-    assert "gpt-nothing" in body["message"]
+    assert response.status_code == 400
+    assert response.json() == _invalid_model("gpt-nothing")
 
 
-def test_model_without_chat_gets_400(http: httpx.Client) -> None:
+def test_model_without_chat_gets_the_live_400(http: httpx.Client) -> None:
     response = http.post(CHAT, json={**chat(), "model": "mistral-embed"})
     assert response.status_code == 400
-    assert response.json()["type"] == "invalid_request_error"
+    assert response.json() == _invalid_model("mistral-embed")
 
 
 def test_unknown_path_gets_a_mistral_404(local_server: LocalServer) -> None:
     # Not through the `server` fixture: the spec has no such path, so this cannot conform.
     response = httpx.get(f"{local_server.url}/v1/nowhere", headers=AUTH)
     assert response.status_code == 404
-    assert response.json()["type"] == "not_found_error"
+    assert response.json() == {"detail": "Not Found"}
+    wrong_method = httpx.delete(f"{local_server.url}{CHAT}", headers=AUTH)
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {"detail": "Method Not Allowed"}
+    assert wrong_method.headers["allow"] == "POST"
     local_server.exchanges.wait_idle()
     local_server.reset()
 
@@ -543,6 +546,15 @@ def test_stream_with_n_choices_and_max_tokens(http: httpx.Client) -> None:
 # -- faults ---------------------------------------------------------------------------------------
 
 
+def test_status_fault_can_answer_with_the_gateway_shape(
+    server: LocalServer, http: httpx.Client
+) -> None:
+    server.faults.add("status", status=429, gateway=True)
+    response = http.post(CHAT, json=chat())
+    assert response.status_code == 429
+    assert response.json() == {"message": "Requests rate limit exceeded"}
+
+
 def test_status_fault_with_retry_after_then_normal_again(
     server: LocalServer, http: httpx.Client
 ) -> None:
@@ -552,7 +564,13 @@ def test_status_fault_with_retry_after_then_normal_again(
     server.faults.add("status", status=503, headers={"retry-after-ms": "250"})
     first, second, third = (http.post(CHAT, json=chat()) for _ in range(3))
     assert (first.status_code, first.headers["retry-after"]) == (429, "1")
-    assert first.json()["type"] == "rate_limit_error"
+    assert first.json() == {
+        "object": "error",
+        "message": "Rate limit exceeded",
+        "type": "rate_limited",
+        "param": None,
+        "code": "1300",
+    }
     assert (second.status_code, second.headers["retry-after"]) == (429, date)
     assert (third.status_code, third.headers["retry-after-ms"]) == (503, "250")
     assert third.json()["object"] == "error"

@@ -22,7 +22,7 @@ from .._spec.exchanges import ExchangeLog
 from .._spec.openapi import OpenAPISpec
 from .._state.store import Store, state_store
 from .faults import FaultMiddleware, Faults, StopSignal
-from .middleware import AuthMiddleware, RateLimits, ResponseHeadersMiddleware
+from .middleware import AuthMiddleware, LatencyMiddleware, RateLimits, ResponseHeadersMiddleware
 from .recording import RecordingMiddleware
 from .routes import ROUTES
 from .routes._request import STATE_KEY, RequestInvalid, Settings
@@ -39,9 +39,10 @@ async def _request_invalid(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    # Starlette's own 404/405 for paths and methods no route serves.
+    # Starlette's own 404/405 for paths and methods no route serves: the live API (a FastAPI
+    # app) answers them as FastAPI does, `{"detail": "Not Found"}`, 405 with its `Allow` header.
     assert isinstance(exc, HTTPException)
-    return JSONResponse(error_object(exc.status_code, exc.detail), status_code=exc.status_code)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -55,6 +56,7 @@ class MistralApp:
     :param validate_requests: check JSON bodies against the spec, answering 422 on violations.
     :param record: append every exchange to :attr:`exchanges`.
     :param seed: mixed into every simulated answer, so two servers can differ.
+    :param latency: seconds every request waits before it is served.
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class MistralApp:
         record: bool = False,
         seed: int = 0,
         spec: OpenAPISpec | None = None,
+        latency: float = 0.0,
     ) -> None:
         self.spec = spec if spec is not None else OpenAPISpec.default()
         self.faults = Faults()
@@ -85,6 +88,8 @@ class MistralApp:
         app: ASGIApp = FaultMiddleware(routes, self.faults, self.stop_signal)
         app = AuthMiddleware(app, api_key)
         app = ResponseHeadersMiddleware(app, self.rate_limits)
+        if latency > 0:
+            app = LatencyMiddleware(app, latency)
         if record:
             app = RecordingMiddleware(app, self.exchanges)
         self._app = app

@@ -9,7 +9,10 @@ Requests that fail authentication never take one.
 kind (params)             what the client sees
 ========================  ===============================================================
 ``status``                ``status`` (default 500) with ``headers`` and ``body`` (default:
-(status, headers, body)   a Mistral error object), e.g. 429 with ``Retry-After: 1``.
+(status, headers, body,   the live API's error object, e.g. 429 ``rate_limited`` code
+gateway)                  ``"1300"``; with ``gateway=True`` the gateway's shape instead:
+                          429 ``{"message": "Requests rate limit exceeded"}``, 401
+                          ``{"detail": "Unauthorized"}``), e.g. 429 with ``Retry-After: 1``.
 ``disconnect``            the real response's headers and half its body, then the TCP
                           connection closes (httpx: ``RemoteProtocolError``).
 ``cut_stream``            the first ``after_events`` (default 1) SSE events, then the
@@ -43,14 +46,19 @@ from typing import Any, Literal, get_args
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .._spec.error_bodies import error_json, error_object
+from .._spec.error_bodies import (
+    GATEWAY_RATE_LIMITED_BODY,
+    UNAUTHORIZED_BODY,
+    error_json,
+    error_object,
+)
 from .asgi import read_body, replay, respond
 from .recording import FAULT_SCOPE_KEY
 
 FaultKind = Literal["status", "disconnect", "cut_stream", "stall", "malformed", "stream_error"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 _PARAMS: dict[str, frozenset[str]] = {
-    "status": frozenset({"status", "headers", "body"}),
+    "status": frozenset({"status", "headers", "body", "gateway"}),
     "disconnect": frozenset(),
     "cut_stream": frozenset({"after_events"}),
     "stall": frozenset({"seconds", "after_events"}),
@@ -77,6 +85,7 @@ class Fault:
     message: str = "Internal server error during generation"
     error_type: str = "api_error"
     code: str | int | None = None
+    gateway: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method.upper() == method) and (
@@ -241,7 +250,7 @@ class FaultMiddleware:
 
     async def _status(self, fault: Fault, send: Send) -> None:
         status = fault.status or 500
-        body = fault.body if fault.body is not None else error_object(status)
+        body = fault.body if fault.body is not None else _default_body(status, fault.gateway)
         headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in fault.headers.items()
         ]
@@ -303,6 +312,16 @@ class FaultMiddleware:
             return "pass" if await self._sleep(fault.seconds) == "slept" else "cut"
 
         return {"cut_stream": cut, "stream_error": error_event, "stall": pause}[fault.kind]
+
+
+def _default_body(status: int, gateway: bool) -> Mapping[str, Any]:
+    if not gateway:
+        return error_object(status)
+    if status == 401:
+        return UNAUTHORIZED_BODY
+    if status == 429:
+        return GATEWAY_RATE_LIMITED_BODY
+    return {"message": error_object(status)["message"]}
 
 
 def _encode(body: bytes | str | Mapping[str, Any]) -> bytes:

@@ -8,15 +8,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 import uuid
 from urllib.parse import parse_qs
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .._spec.error_bodies import error_json
+from .._spec.error_bodies import UNAUTHORIZED_BODY
 from .asgi import header, respond
 
 # Generous on purpose: test suites send thousands of requests, and a client that paces itself
@@ -100,7 +102,8 @@ class AuthMiddleware:
         if scope["type"] == "http" and not _signed_file_url(scope):
             problem = self._problem(header(scope, b"authorization"))
             if problem is not None:
-                await respond(send, 401, error_json(401, problem))
+                # The gateway's answer, the same for a missing and a wrong key (as live).
+                await respond(send, 401, _UNAUTHORIZED)
                 return
         await self.app(scope, receive, send)
 
@@ -114,9 +117,26 @@ class AuthMiddleware:
         return None
 
 
+_UNAUTHORIZED = json.dumps(UNAUTHORIZED_BODY, separators=(",", ":")).encode()
+
+
 def _signed_file_url(scope: Scope) -> bool:
     return (
         scope.get("method") == "GET"
         and _SIGNED_FILE_URL.fullmatch(scope.get("path", "")) is not None
         and "signature" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
     )
+
+
+class LatencyMiddleware:
+    """Waits ``seconds`` before each HTTP request is served, as a network and a busy API would:
+    ``mistral-async serve --latency`` lets a client's timeouts and pacing be tried for real."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.seconds > 0:
+            await anyio.sleep(self.seconds)
+        await self.app(scope, receive, send)

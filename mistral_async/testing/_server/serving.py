@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import threading
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -213,7 +215,51 @@ def run_server(
     record: bool = False,
     seed: int = 0,
     log_level: str = "info",
+    latency: float = 0.0,
+    faults: Sequence[tuple[str, int | None, Mapping[str, Any]]] = (),
 ) -> None:
-    """Serve in the foreground until interrupted (Ctrl+C), with uvicorn's usual logging."""
-    app = MistralApp(api_key=api_key, validate_requests=validate_requests, record=record, seed=seed)
+    """Serve in the foreground until interrupted (Ctrl+C), with uvicorn's usual logging.
+
+    :param latency: seconds every request waits before it is served.
+    :param faults: ``(kind, times, params)`` to queue, as ``Faults.add`` takes them.
+    """
+    app = MistralApp(
+        api_key=api_key,
+        validate_requests=validate_requests,
+        record=record,
+        seed=seed,
+        latency=latency,
+    )
+    for kind, times, params in faults:
+        app.faults.add(kind, times=times, **params)  # type: ignore[arg-type]
+    logging.getLogger("asyncio").addFilter(_closed_socket_filter)
     uvicorn.Server(_config(app, host, port, log_level=log_level)).run()
+
+
+class _ClosedSocketFilter(logging.Filter):
+    """Drops asyncio's "socket.send() raised exception." warnings.
+
+    asyncio logs one when a transport keeps writing after the peer has closed the socket: a
+    client that stops reading a stream early (a ``break``, Ctrl-C, a cut fault) while the
+    server still has events queued. Nothing is wrong on the server's side (the response ends as
+    soon as the disconnect is noticed), so the foreground server does not print them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "socket.send() raised exception" not in record.getMessage()
+
+
+_closed_socket_filter = _ClosedSocketFilter()
+
+
+def port_in_use(host: str, port: int) -> OSError | None:
+    """Why ``host:port`` cannot be listened on (already in use...), or ``None`` if it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds (SO_REUSEADDR), so a port in TIME_WAIT is not reported as busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc
+    return None

@@ -33,7 +33,7 @@ ERROR_TYPES: dict[int, str] = {
     404: "not_found_error",
     409: "conflict_error",
     422: "invalid_request_error",
-    429: "rate_limit_error",
+    429: "rate_limited",
     503: "overloaded_error",
 }
 
@@ -50,13 +50,44 @@ ERROR_SCHEMA: dict[str, Any] = {
     },
 }
 
+# The gateway in front of the API answers some failures before any error object is made
+# (live-api-observations.md): these shapes, for these statuses only, are the live API's too.
+GATEWAY_SCHEMAS: dict[int, tuple[dict[str, Any], ...]] = {
+    401: (
+        {
+            "type": "object",
+            "required": ["detail"],
+            "properties": {"detail": {"type": "string"}},
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["message"],
+            "properties": {"message": {"type": "string"}, "request_id": {"type": "string"}},
+            "additionalProperties": False,
+        },
+    ),
+    429: (
+        {
+            "type": "object",
+            "required": ["message"],
+            "properties": {"message": {"type": "string"}, "request_id": {"type": "string"}},
+            "additionalProperties": False,
+        },
+    ),
+}
+UNAUTHORIZED_BODY: dict[str, Any] = {"detail": "Unauthorized"}
+GATEWAY_RATE_LIMITED_BODY: dict[str, Any] = {"message": "Requests rate limit exceeded"}
+# The `code` the live API puts in the error objects it sends for a status.
+_CODES: dict[int, str] = {429: "1300"}
+
 _REASONS: dict[int, str] = {
     400: "Bad request",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not found",
     409: "Conflict",
-    429: "Requests rate limit exceeded",
+    429: "Rate limit exceeded",
     500: "Internal server error",
     502: "Bad gateway",
     503: "Service unavailable",
@@ -68,17 +99,26 @@ class ApiError(Exception):
     """A failure answered with a Mistral error object (``status``, and the object's fields)."""
 
     def __init__(
-        self, status: int, message: str, *, error_type: str | None = None, param: str | None = None
+        self,
+        status: int,
+        message: str,
+        *,
+        error_type: str | None = None,
+        param: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_type = error_type
         self.param = param
+        self.code = code
 
     def body(self) -> dict[str, Any]:
         """The error object that answers it."""
-        return error_object(self.status, self.message, error_type=self.error_type, param=self.param)
+        return error_object(
+            self.status, self.message, error_type=self.error_type, param=self.param, code=self.code
+        )
 
 
 def error_type_for(status: int) -> str:
@@ -100,7 +140,7 @@ def error_object(
         "message": message if message is not None else _REASONS.get(status, f"HTTP {status}"),
         "type": error_type if error_type is not None else error_type_for(status),
         "param": param,
-        "code": code,
+        "code": code if code is not None else _CODES.get(status),
     }
 
 

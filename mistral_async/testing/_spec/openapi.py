@@ -31,7 +31,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .error_bodies import ERROR_SCHEMA, UNDECLARED_ERROR_STATUSES
+from .error_bodies import ERROR_SCHEMA, GATEWAY_SCHEMAS, UNDECLARED_ERROR_STATUSES
 from .multipart import coerce_form
 from .sse import parse_event_stream
 from .violations import Location, Violation, violations_from_errors
@@ -46,6 +46,10 @@ _EVENT_STREAM = "text/event-stream"
 # (ChatCompletionRequest.stream); other streams (conversations, audio) have no such sentinel.
 _DONE_TERMINATED_EVENTS = frozenset({"#/components/schemas/CompletionEvent"})
 _ERROR_VALIDATOR = Draft202012Validator(ERROR_SCHEMA)
+_GATEWAY_VALIDATORS = {
+    status: tuple(Draft202012Validator(schema) for schema in schemas)
+    for status, schemas in GATEWAY_SCHEMAS.items()
+}
 # YAML 1.2 floats that YAML 1.1 misses: an exponent without a dot, like `1e-08`.
 _EXPONENT_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 
@@ -323,7 +327,7 @@ class OpenAPISpec:
             declared = op.responses.get("default")
         if declared is None:
             if status in UNDECLARED_ERROR_STATUSES:
-                return self._error_object_violations(body)
+                return self._error_object_violations(status, body)
             listed = ", ".join(op.responses)
             message = f"status {status} is not declared for {op.method} {op.path} ({listed})"
             return [Violation(("status",), message, "status")]
@@ -366,11 +370,13 @@ class OpenAPISpec:
         violations = self.response_violations(method, path, status, content_type, body)
         return [str(v) for v in violations]
 
-    def _error_object_violations(self, body: bytes) -> list[Violation]:
+    def _error_object_violations(self, status: int, body: bytes) -> list[Violation]:
         try:
             instance = json.loads(body)
         except ValueError as exc:
             return [Violation(("response",), f"error body is not JSON: {exc}", "json")]
+        if any(v.is_valid(instance) for v in _GATEWAY_VALIDATORS.get(status, ())):
+            return []  # the gateway's own shape for this status
         errors = _ERROR_VALIDATOR.iter_errors(instance)
         return violations_from_errors(errors, ("response",))
 

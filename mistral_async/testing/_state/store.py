@@ -19,7 +19,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from .._models.catalog import CAPABILITIES
+from .._models.catalog import CAPABILITIES, find_model
 from .._spec.error_bodies import ApiError
 
 _STORE_KEY = "mistral_store"
@@ -171,7 +171,17 @@ class Store:
         """
         classifier = classifier_targets is not None
         flags = {name: False for name in CAPABILITIES}
-        flags.update(completion_chat=not classifier, classification=classifier)
+        base = find_model(root)
+        # A fine-tuned model keeps what its base model generates (FIM for codestral).
+        inherited = (
+            {
+                name: not classifier and name in base.capabilities
+                for name in ("function_calling", "completion_fim")
+            }
+            if base is not None
+            else {}
+        )
+        flags.update(completion_chat=not classifier, classification=classifier, **inherited)
         card: dict[str, Any] = {
             "id": model_id,
             "object": "model",

@@ -28,7 +28,7 @@ from ..._state.batch_jobs import (
 )
 from ..._state.store import store
 from ._jobs import found_job, time_query
-from ._request import enum_query, invalid_query, json_body, page
+from ._request import bool_query, enum_query, invalid_model, invalid_query, json_body, page
 
 PATH = "/v1/batch/jobs"
 STATUSES = (
@@ -48,7 +48,7 @@ async def create_batch_job(request: Request) -> Response:
         message = "Agents are not simulated by the local server: give a model instead"
         raise ApiError(400, message, param="agent_id")
     if model is not None and find_model(model) is None and model not in jobs.fine_tuned_models:
-        raise ApiError(404, f"Invalid model: {model!r} is not a known model", param="model")
+        raise invalid_model(model)
     requests = batch_requests(jobs, body)
     outcomes = await run_requests(request.app, endpoint, model, requests)
     job = create_job(jobs, body, outcomes, time.time())
@@ -80,6 +80,7 @@ def _filter(request: Request) -> Callable[[dict[str, Any]], bool]:
     query = request.query_params
     wanted = {name: query.get(name) for name in ("model", "agent_id")}
     statuses = enum_query(request, "status", STATUSES)
+    bool_query(request, "created_by_me", False)  # every job here is the caller's: only checked
     enum_query(request, "order_by", ("created", "-created"))
     after = time_query(request, "created_after")
     metadata = _metadata_query(request)

@@ -13,13 +13,35 @@ from starlette.routing import BaseRoute, Route
 
 from ..._models.chat import Completion, complete_chat
 from ..._models.completion_format import completion_chunks, completion_response, sse_event
-from ._request import json_body, known_model, settings
+from ..._models.message_order import check_message_order
+from ._request import RequestInvalid, bounded_generation, json_body, served_model, settings
 
 
 async def chat_completions(request: Request) -> Response:
     body = await json_body(request)
-    known_model(body, "completion_chat")
+    model = served_model(request, body, "completion_chat")
+    bounded_generation(body, model)
+    messages = body.get("messages")
+    if isinstance(messages, list):
+        if not messages:
+            raise _empty_messages()
+        check_message_order([m for m in messages if isinstance(m, dict)])
     return completion_reply(complete_chat(body, seed=settings(request).seed), body)
+
+
+def _empty_messages() -> RequestInvalid:
+    # The spec sets no minItems, but the API's pydantic model refuses an empty list so.
+    return RequestInvalid(
+        [
+            {
+                "type": "too_short",
+                "loc": ["body", "messages"],
+                "msg": "List should have at least 1 item after validation, not 0",
+                "input": [],
+                "ctx": {"field_type": "List", "min_length": 1, "actual_length": 0},
+            }
+        ]
+    )
 
 
 def completion_reply(completion: Completion, body: dict[str, Any]) -> Response:

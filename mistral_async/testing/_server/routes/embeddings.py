@@ -11,12 +11,13 @@ from starlette.routing import BaseRoute, Route
 from ..._models.embeddings import DEFAULT_DIMENSIONS, MAX_DIMENSION, embed, wire_embedding
 from ..._models.text import count_tokens
 from ..._spec.error_bodies import ApiError
-from ._request import json_body, known_model, settings
+from ._request import integers, json_body, known_model, settings
 
 
 async def embeddings(request: Request) -> Response:
     body = await json_body(request)
     model = known_model(body, "embedding")
+    integers(body, "output_dimension")  # 1.0 is 1, as the API's pydantic model reads it
     texts: list[str] = [body["input"]] if isinstance(body["input"], str) else body["input"]
     if not texts:
         raise ApiError(400, "input must hold at least one text", param="input")

@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 from ..._spec.error_bodies import ApiError
 from ..._spec.multipart import FormValue, multipart_files, parse_multipart
 from ..._state.store import StoredFile, settled_store, store
-from ._request import check_body, enum_query, int_query, invalid, page
+from ._request import bool_query, check_body, enum_query, int_query, invalid, page
 
 PATH = "/v1/files"
 PURPOSES = ("fine-tune", "batch", "ocr")
@@ -143,7 +143,7 @@ def _filter(request: Request) -> Callable[[StoredFile], bool]:
 
 
 async def list_files(request: Request) -> Response:
-    include_total = request.query_params.get("include_total", "true").lower() != "false"
+    include_total = bool_query(request, "include_total", True)
     matches = _filter(request)
     files_store = settled_store(request)
     with files_store.lock:

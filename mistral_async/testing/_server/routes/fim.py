@@ -7,13 +7,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..._models.fim import complete_fim
-from ._request import json_body, known_model, settings
+from ._request import bounded_generation, json_body, served_model, settings
 from .chat import completion_reply
 
 
 async def fim_completions(request: Request) -> Response:
     body = await json_body(request)
-    known_model(body, "completion_fim")
+    model = served_model(request, body, "completion_fim")
+    bounded_generation(body, model)
     return completion_reply(complete_fim(body, seed=settings(request).seed), body)
 
 

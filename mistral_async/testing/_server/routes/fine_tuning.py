@@ -23,7 +23,7 @@ from ..._state.fine_tuning_jobs import (
 )
 from ..._state.store import Store, store
 from ._jobs import found_job, time_query
-from ._request import enum_query, json_body, known_model, page
+from ._request import bool_query, enum_query, json_body, known_model, page
 
 PATH = "/v1/fine_tuning/jobs"
 STATUSES = (
@@ -55,6 +55,7 @@ def _filter(request: Request) -> Callable[[dict[str, Any]], bool]:
     query = request.query_params
     wanted = {name: query.get(name) for name in ("model", "suffix")}
     statuses = enum_query(request, "status", STATUSES)
+    bool_query(request, "created_by_me", False)  # every job here is the caller's: only checked
     after, before = time_query(request, "created_after"), time_query(request, "created_before")
     project, run = query.get("wandb_project"), query.get("wandb_name")
 
