@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 
 from .._core.client import AsyncMistral
-from .._core.errors import NotFoundError, RateLimitError
+from .._core.errors import BadRequestError, RateLimitError
 from .._sync.client import Mistral
 
 MODEL = "mistral-small-latest"
@@ -78,8 +78,11 @@ async def _async_part(url: str) -> None:
         _section("typed errors")
         try:
             await client.chat.complete(model="no-such-model", messages=question)
-        except NotFoundError as exc:
-            print(f"NotFoundError: status {exc.status_code}, request id {exc.request_id}")
+        except BadRequestError as exc:  # the live API answers an unknown model with a 400
+            print(
+                f"BadRequestError: status {exc.status_code}, type {exc.type}, code {exc.code}, "
+                f"request id {exc.request_id}"
+            )
 
 
 def _sync_part(url: str) -> None:
