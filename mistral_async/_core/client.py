@@ -22,6 +22,13 @@ from pydantic import ValidationError
 from typing_extensions import Self
 
 from ..usage import UsageTracker
+from .bounds import (
+    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    check_size,
+    read_bounded,
+    read_error_body,
+)
 from .checks import check_int, check_optional_int
 from .errors import (
     APIResponseValidationError,
@@ -100,6 +107,9 @@ class AsyncMistral:
         ``httpx.AsyncClient`` on aiohttp's faster HTTP implementation, on asyncio only; needs
         the ``aiohttp`` extra (``pip install 'mistral-async[aiohttp]'``). Not with
         ``http_client``, which brings its own transport.
+    :param max_response_bytes: the largest reply body read (64 MiB by default); a larger one
+        raises ``ResponseTooLargeError`` and is not kept in memory.
+    :param max_event_bytes: the largest line or event of a stream (16 MiB by default).
     """
 
     def __init__(
@@ -115,6 +125,8 @@ class AsyncMistral:
         usage_tracker: UsageTracker | None = _NOT_GIVEN,
         cache: ResponseCache | None = None,
         transport: TransportName = "httpx",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if not key:
@@ -131,6 +143,8 @@ class AsyncMistral:
         )
         self.timeout = to_timeout(timeout)
         self.max_retries = check_int("max_retries", max_retries)
+        self.max_response_bytes = check_size("max_response_bytes", max_response_bytes)
+        self.max_event_bytes = check_size("max_event_bytes", max_event_bytes)
         self._limiter = ConcurrencyLimiter(
             check_optional_int("max_concurrency", max_concurrency, minimum=1)
         )
@@ -275,6 +289,8 @@ class AsyncMistral:
         default_headers: Mapping[str, str] | None = None,
         usage_tracker: UsageTracker | None = _NOT_GIVEN,
         cache: ResponseCache | None = _NOT_GIVEN,
+        max_response_bytes: int | None = None,
+        max_event_bytes: int | None = None,
     ) -> Self:
         """A client with some options changed that shares this one's connection pool.
 
@@ -292,6 +308,8 @@ class AsyncMistral:
             http_client=self._http,
             usage_tracker=self.usage_tracker if usage_tracker is _NOT_GIVEN else usage_tracker,
             cache=self.cache if cache is _NOT_GIVEN else cache,
+            max_response_bytes=max_response_bytes or self.max_response_bytes,
+            max_event_bytes=max_event_bytes or self.max_event_bytes,
         )
         if max_concurrency is _NOT_GIVEN:
             new._limiter = self._limiter
@@ -326,7 +344,11 @@ class AsyncMistral:
         retries = retries_taken
         while True:
             try:
-                response = await self._http.send(http_request, stream=stream)
+                # Always streamed: a body is read here, counted against its bound.
+                response = await self._http.send(http_request, stream=True)
+                if response.is_success and not stream:
+                    limit = options.get("max_response_bytes")
+                    await read_bounded(response, self._bound("max_response_bytes", limit), retries)
             except httpx.RequestError as exc:
                 delay = next_delay(exc, retries, policy)
                 if delay is None:
@@ -340,7 +362,7 @@ class AsyncMistral:
                     if cached is not None:
                         response = await cached.save(response)
                     return response, ResponseInfo.of(response, retries)
-                content = await self._read_error(response)
+                content = await read_error_body(response)
                 delay = next_delay(response.status_code, retries, policy, response.headers)
                 if delay is None:
                     raise status_error(
@@ -361,16 +383,12 @@ class AsyncMistral:
             await anyio.sleep(delay)
             retries += 1
 
-    @staticmethod
-    async def _read_error(response: httpx.Response) -> bytes:
-        """The body of an error reply; an unreadable one counts as empty."""
-        try:
-            return await response.aread()
-        except httpx.HTTPError:
-            return b""
-        finally:
-            with anyio.CancelScope(shield=True):
-                await response.aclose()
+    def _bound(self, name: str, given: int | None) -> int:
+        """A size bound for one call: ``given`` per call, else the client's."""
+        if given is not None:
+            return check_size(name, given)
+        default: int = getattr(self, name)
+        return default
 
     async def _open(
         self, request: APIRequest, options: RequestOptions, *, stream: bool

@@ -15,13 +15,14 @@ from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
-from httpx_sse import EventSource, SSEError
 from pydantic import BaseModel, ValidationError
 
 from ..types.chat import ChatCompletionResponse, CompletionChunk
 from .accumulate import ChatCompletionAccumulator
+from .bounds import too_large
 from .errors import (
     APIResponseValidationError,
+    ResponseTooLargeError,
     StreamIdleTimeoutError,
     stream_error,
     transport_error,
@@ -30,6 +31,7 @@ from .held import HeldResponse
 from .options import RequestOptions
 from .request import APIRequest
 from .retry import RETRYABLE_EXCEPTIONS
+from .sse import aiter_sse, content_type_problem
 
 if TYPE_CHECKING:
     from .client import AsyncMistral
@@ -93,10 +95,11 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
     async def _chunks(self) -> AsyncGenerator[ChunkT, None]:
         response = self._response
         assert response is not None
-        try:
-            events = EventSource(response).aiter_sse()
-        except SSEError as exc:
-            raise self._invalid(f"expected an event stream: {exc}") from None
+        limit = self._client._bound("max_event_bytes", self._options.get("max_event_bytes"))
+        problem = content_type_problem(response)
+        if problem is not None:
+            raise self._invalid(f"expected an event stream: {problem}")
+        events = aiter_sse(response, limit)
         try:
             while True:
                 try:
@@ -114,8 +117,14 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                         request=response.request,
                         retries=self._retries,
                     ) from None
-                except SSEError as exc:
-                    raise self._invalid(f"expected an event stream: {exc}") from None
+                except ResponseTooLargeError:
+                    raise too_large(
+                        "A stream line or event",
+                        limit,
+                        "max_event_bytes",
+                        response.request,
+                        self._retries,
+                    ) from None
                 if sse.data == DONE:
                     # Read what follows (normally nothing) so the connection can be reused.
                     async for _ in events:
@@ -184,18 +193,30 @@ class ChatCompletionStream(AsyncStream[CompletionChunk]):
         idle_timeout: float | None = None,
     ) -> None:
         super().__init__(client, request, options, CompletionChunk, idle_timeout=idle_timeout)
-        self._accumulator = ChatCompletionAccumulator()
+        # The completion so far is kept for current_completion(), up to the reply bound: past
+        # it, an endless stream would fill memory, so only the last chunk is kept.
+        self._accumulator: ChatCompletionAccumulator | None = ChatCompletionAccumulator()
+        self._kept = 0
+        self._keep_limit = client._bound("max_response_bytes", options.get("max_response_bytes"))
+        self._last: CompletionChunk | None = None
 
     # Hooks rather than a generator around the base one: a generator layer costs each chunk.
     def _decode(self, event: str, data: str) -> CompletionChunk:
         chunk = super()._decode(event, data)
-        self._accumulator.add(chunk)
+        self._last = chunk
+        if self._accumulator is not None:
+            self._kept += len(data)
+            if self._kept > self._keep_limit:
+                self._accumulator = None
+            else:
+                self._accumulator.add(chunk)
         return chunk
 
     def _on_done(self) -> None:
         # The stream reached [DONE]: its usage came in the last chunk.
         if self._client.usage_tracker is not None:
-            self._client.usage_tracker.observe(self.current_completion(), self._request.path)
+            reply = self._last if self._accumulator is None else self.current_completion()
+            self._client.usage_tracker.observe(reply, self._request.path)
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Only the text of the first choice, as it arrives."""
@@ -206,7 +227,20 @@ class ChatCompletionStream(AsyncStream[CompletionChunk]):
                     yield text
 
     def current_completion(self) -> ChatCompletionResponse:
-        """The completion assembled from the chunks received so far."""
+        """The completion assembled from the chunks received so far.
+
+        :raises ResponseTooLargeError: the stream sent more than ``max_response_bytes``, so
+            the completion was not kept.
+        """
+        if self._accumulator is None:
+            response = self._response
+            raise too_large(
+                "The streamed completion",
+                self._keep_limit,
+                "max_response_bytes",
+                response.request if response is not None else None,
+                self._retries,
+            )
         completion = self._accumulator.completion()
         completion._response_info = self.response_info
         return completion
