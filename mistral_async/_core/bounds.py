@@ -21,12 +21,32 @@ DEFAULT_MAX_EVENT_BYTES: Final = 16 * 1024 * 1024
 ERROR_BODY_BYTES: Final = 64 * 1024
 
 
-async def close_iterator(iterator: AsyncIterator[bytes]) -> None:
-    """Close one of httpx's body iterators (an async generator) now, not whenever the garbage
-    collector gets to it."""
-    aclose = getattr(iterator, "aclose", None)
-    if aclose is not None:
-        await aclose()
+# Chunks a closed response may still hand out from its buffers before reading fails.
+_DRAIN_STEPS: Final = 64
+
+
+async def close_iterator(
+    iterator: AsyncIterator[bytes], response: httpx.Response | None = None
+) -> None:
+    """Finish one of httpx's body iterators now rather than leave it to the garbage collector,
+    which on trio warns (``ResourceWarning``) about each suspended async generator.
+
+    Closing the outer generator does not close the ones it iterates (httpx and httpcore nest
+    five), so when a body was left part read, ``response`` is closed first and the iterator
+    advanced: reading the closed connection raises through every layer, which finishes them.
+    """
+    with anyio.CancelScope(shield=True):
+        if response is not None and not response.is_closed:
+            await response.aclose()
+            with anyio.move_on_after(1):
+                for _ in range(_DRAIN_STEPS):
+                    try:
+                        await iterator.__anext__()
+                    except (Exception, StopAsyncIteration):
+                        break
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def check_size(name: str, value: object) -> int:
@@ -71,7 +91,7 @@ async def read_bounded(response: httpx.Response, limit: int, retries: int) -> No
                     )
                 parts.append(chunk)
         finally:
-            await close_iterator(chunks)
+            await close_iterator(chunks, response)
         # What httpx's own aread() sets: the body, readable as .content/.json() from now on.
         response._content = b"".join(parts)
     finally:
@@ -93,7 +113,7 @@ async def read_error_body(response: httpx.Response, limit: int = ERROR_BODY_BYTE
                 if size >= limit:
                     break
         finally:
-            await close_iterator(chunks)
+            await close_iterator(chunks, response)
     except httpx.HTTPError:
         return b""
     finally:

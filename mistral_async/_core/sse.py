@@ -133,4 +133,4 @@ async def aiter_sse(
             for event in decoder.feed(chunk):
                 yield event
     finally:
-        await close_iterator(chunks)
+        await close_iterator(chunks, response)

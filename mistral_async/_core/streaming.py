@@ -9,6 +9,7 @@ and no cancel scope is held across a ``yield``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
 from pydantic import BaseModel, ValidationError
+from typing_extensions import Self
 
 from ..types.chat import ChatCompletionResponse, CompletionChunk
 from .accumulate import ChatCompletionAccumulator
@@ -61,14 +63,37 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
         self._chunk_type = chunk_type
         self._idle_timeout = idle_timeout
         self._iterating = False
+        # Inside ``async with``, the iterator is kept so that the exit closes it: after a
+        # ``break`` nothing else refers to it, and trio warns about a generator the garbage
+        # collector finalises. Only there: the reference makes a cycle (the generator's frame
+        # holds the stream), which ``aclose()`` breaks but an abandoned stream would not.
+        self._managed = False
+        self._iterator: AsyncGenerator[ChunkT, None] | None = None
+
+    async def __aenter__(self) -> Self:
+        self._managed = True
+        return await super().__aenter__()
 
     def __aiter__(self) -> AsyncIterator[ChunkT]:
         if self._iterating or self._closed:
             raise RuntimeError("A stream can be iterated once; this one is in use or closed.")
         self._iterating = True
-        return self._iterate()
+        iterator = self._iterate()
+        if self._managed:
+            self._iterator = iterator
+        return iterator
 
-    async def _iterate(self) -> AsyncIterator[ChunkT]:
+    async def aclose(self) -> None:
+        # The iterator a ``break`` left suspended is closed here too: left to the garbage
+        # collector, trio warns about it (ResourceWarning) even though the stream was closed.
+        iterator, self._iterator = self._iterator, None
+        if iterator is not None:
+            # RuntimeError: in use by another task, whose own finally closes the stream.
+            with anyio.CancelScope(shield=True), contextlib.suppress(RuntimeError):
+                await iterator.aclose()
+        await super().aclose()
+
+    async def _iterate(self) -> AsyncGenerator[ChunkT, None]:
         try:
             await self._start()
             yielded = False
@@ -90,6 +115,7 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                         ) from exc
                     await self._resend(exc)
         finally:
+            self._iterator = None  # this generator is finishing: aclose() must not close it
             await self.aclose()
 
     async def _chunks(self) -> AsyncGenerator[ChunkT, None]:

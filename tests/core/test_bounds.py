@@ -8,7 +8,11 @@ bound the tests set per call, so that the tests stay fast and small.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
 import json
+import warnings
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,7 +20,12 @@ from urllib.parse import parse_qs
 import anyio
 import pytest
 
-from mistral_async import AsyncMistral, BadRequestError, ResponseTooLargeError
+from mistral_async import (
+    APIResponseValidationError,
+    AsyncMistral,
+    BadRequestError,
+    ResponseTooLargeError,
+)
 from mistral_async._core.sse import ServerSentEvent, SSEDecoder
 from tests._support.asgi_server import serve_asgi
 
@@ -61,8 +70,35 @@ async def _hostile(scope: Any, receive: Any, send: Any) -> None:
         }
     )
 
+    # Stop sending once the client has gone, as a real server would (and quietly).
+    gone = asyncio.Event()
+
+    async def watch() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    watcher = asyncio.ensure_future(watch())
+
     async def body(data: bytes, more: bool = True) -> None:
+        if gone.is_set():
+            raise _Gone
         await send({"type": "http.response.body", "body": data, "more_body": more})
+        await asyncio.sleep(0)
+
+    try:
+        await _send_case(case, body)
+    except _Gone:
+        pass
+    finally:
+        watcher.cancel()
+
+
+class _Gone(Exception):
+    pass
+
+
+async def _send_case(case: str, body: Any) -> None:
 
     if case in ("json", "declared", "error"):
         await body(b'{"message": "')
@@ -267,3 +303,75 @@ def test_decoder_refuses_an_event_over_its_bound() -> None:
 def test_decoder_keeps_a_line_exactly_at_its_bound() -> None:
     line = b"data: " + b"x" * 94  # 100 bytes
     assert _decode([line + b"\n\n"], max_bytes=100) == [ServerSentEvent("x" * 94)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Quiet on trio: httpx's body generators are finished, not left to the garbage collector.
+
+
+def _resource_warnings(seen: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)]
+
+
+async def _collect() -> None:
+    for _ in range(2):
+        gc.collect()
+        await anyio.sleep(0.02)  # a finaliser trio scheduled runs here
+
+
+@pytest.mark.anyio
+async def test_closed_and_cancelled_streams_emit_no_resource_warning(
+    hostile: str,
+) -> None:
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with anyio.fail_after(LIMIT):
+            async with _client(hostile) as client:
+                for _ in range(3):
+                    with anyio.move_on_after(0.05):
+                        stream = client.chat.stream(
+                            model=MODEL, messages=[USER], extra_query={"case": "endless"}
+                        )
+                        async with stream:
+                            async for _event in stream:
+                                await anyio.sleep(1)
+                    del stream
+                    # Closed by ``async with`` after a ``break``.
+                    stream = client.chat.stream(
+                        model=MODEL, messages=[USER], extra_query={"case": "endless"}
+                    )
+                    async with stream:
+                        async for _event in stream:
+                            break
+                    del stream
+                    # Cancelled while the body is read (or, on a fast day, not valid).
+                    with anyio.move_on_after(0.02), contextlib.suppress(APIResponseValidationError):
+                        await client.chat.complete(
+                            model=MODEL,
+                            messages=[USER],
+                            extra_query={"case": "json"},
+                            max_response_bytes=16 * BOUND,
+                        )
+                    await _collect()
+    assert _resource_warnings(seen) == []
+
+
+@pytest.mark.anyio
+async def test_an_abandoned_stream_leaves_no_httpx_generator_behind(hostile: str) -> None:
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with anyio.fail_after(LIMIT):
+            async with _client(hostile) as client:
+                for _ in range(3):
+                    # Broken out of without ``async with`` or ``aclose()``, then dropped.
+                    stream = client.chat.stream(
+                        model=MODEL, messages=[USER], extra_query={"case": "endless"}
+                    )
+                    async for _event in stream:
+                        break
+                    del stream
+                    await _collect()
+    # trio still names the stream's own iterator, once per stream: that is its advice to
+    # close what was started (``async with``), and it is what closes the stream then.
+    left = [m for m in _resource_warnings(seen) if "AsyncStream._iterate" not in m]
+    assert left == []
