@@ -64,6 +64,7 @@ if _TYPE_CHECKING:
     from ._core.errors import ParseError as ParseError
     from ._core.errors import PermissionDeniedError as PermissionDeniedError
     from ._core.errors import RateLimitError as RateLimitError
+    from ._core.errors import ResponseTooLargeError as ResponseTooLargeError
     from ._core.errors import StreamError as StreamError
     from ._core.errors import StreamIdleTimeoutError as StreamIdleTimeoutError
     from ._core.errors import StrictSchemaError as StrictSchemaError

@@ -254,15 +254,19 @@ class _RecordingStream(httpx.AsyncByteStream):
     def __init__(self, inner: Any, finished: Callable[[bytes], Awaitable[None]]) -> None:
         self._inner = inner
         self._finished = finished
+        self._closed = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         parts: list[bytes] = []
         async for part in self._inner:
             parts.append(part)
             yield part
-        await self._finished(b"".join(parts))
+        # Closed first: the reader gave up, even if what was buffered is then read to its end.
+        if not self._closed:
+            await self._finished(b"".join(parts))
 
     async def aclose(self) -> None:
+        self._closed = True
         await self._inner.aclose()
 
 

@@ -22,6 +22,13 @@ from pydantic import ValidationError
 from typing_extensions import Self, Unpack
 
 from ..usage import UsageTracker
+from .bounds import (
+    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    check_size,
+    read_bounded,
+    read_error_body,
+)
 from .checks import (
     check_api_key,
     check_int,
@@ -125,6 +132,9 @@ class AsyncMistral:
         ``httpx.AsyncClient`` on aiohttp's faster HTTP implementation, on asyncio only; needs
         the ``aiohttp`` extra (``pip install 'mistral-async[aiohttp]'``). Not with
         ``http_client``, which brings its own transport.
+    :param max_response_bytes: the largest reply body read (64 MiB by default); a larger one
+        raises ``ResponseTooLargeError`` and is not kept in memory.
+    :param max_event_bytes: the largest line or event of a stream (16 MiB by default).
     """
 
     def __init__(
@@ -141,6 +151,8 @@ class AsyncMistral:
         usage_tracker: UsageTracker | NotGiven | None = NOT_GIVEN,
         cache: ResponseCache | None = None,
         transport: TransportName = "httpx",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if key is None or (key == "" and api_key is None):
@@ -165,6 +177,8 @@ class AsyncMistral:
         self.timeout = to_timeout(check_timeout("timeout", timeout))
         self.deadline = check_optional_seconds("deadline", deadline)
         self.max_retries = check_int("max_retries", max_retries)
+        self.max_response_bytes = check_size("max_response_bytes", max_response_bytes)
+        self.max_event_bytes = check_size("max_event_bytes", max_event_bytes)
         self._limiter = ConcurrencyLimiter(
             check_optional_int("max_concurrency", max_concurrency, minimum=1)
         )
@@ -315,6 +329,8 @@ class AsyncMistral:
             "base_url": self.base_url,
             "timeout": self.timeout,
             "deadline": self.deadline,
+            "max_response_bytes": self.max_response_bytes,
+            "max_event_bytes": self.max_event_bytes,
             "max_retries": self.max_retries,
             "usage_tracker": self.usage_tracker,
             "cache": self.cache,
@@ -368,9 +384,14 @@ class AsyncMistral:
             failure: httpx.RequestError | None = None
             with Deadline.scope(deadline) as scope:
                 try:
-                    response = await self._http.send(http_request, stream=stream)
+                    # Always sent streamed: a body is read here, counted against its bound
+                    # (both readers close the response however they end).
+                    response = await self._http.send(http_request, stream=True)
                     if not response.is_success:
-                        content = await self._read_error(response)
+                        content = await read_error_body(response)
+                    elif not stream:
+                        limit = self._bound("max_response_bytes", options.get("max_response_bytes"))
+                        await read_bounded(response, limit, retries)
                 except httpx.RequestError as exc:
                     failure = exc
                 except RuntimeError as exc:
@@ -413,16 +434,12 @@ class AsyncMistral:
             await anyio.sleep(delay)
             retries += 1
 
-    @staticmethod
-    async def _read_error(response: httpx.Response) -> bytes:
-        """The body of an error reply; an unreadable one counts as empty."""
-        try:
-            return await response.aread()
-        except httpx.HTTPError:
-            return b""
-        finally:
-            with anyio.CancelScope(shield=True):
-                await response.aclose()
+    def _bound(self, name: str, given: int | None) -> int:
+        """A size bound for one call: ``given`` per call, else the client's."""
+        if given is not None:
+            return check_size(name, given)
+        default: int = getattr(self, name)
+        return default
 
     async def _open(
         self,

@@ -22,6 +22,7 @@ Exception hierarchy::
         │   └── APITimeoutError                  connect, read, write or pool timeout
         │       └── StreamIdleTimeoutError       a stream sent no event for too long
         ├── APIResponseValidationError           a 2xx reply whose body is not what the API promises
+        ├── ResponseTooLargeError                a reply, or one stream event, over its size bound
         ├── StreamError                          an error payload sent inside an event stream
         └── APIStatusError                       an HTTP error status; one subclass per status
             ├── BadRequestError                  400
@@ -268,6 +269,18 @@ class APIResponseValidationError(APIError):
     def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.status_code = status_code
+
+
+class ResponseTooLargeError(APIError):
+    """A reply body (``max_response_bytes``) or one stream line or event (``max_event_bytes``)
+    was larger than its bound; reading stopped there and the connection was closed.
+
+    :param limit: the bound, in bytes, that was crossed.
+    """
+
+    def __init__(self, message: str, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
 
 
 class StreamError(APIError):

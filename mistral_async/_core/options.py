@@ -51,6 +51,10 @@ class RequestOptions(TypedDict, total=False):
     """Query parameters added to this request."""
     extra_body: Mapping[str, Any]
     """Fields merged into the JSON body after validation, for fields this SDK does not know yet."""
+    max_response_bytes: int
+    """The largest reply body read for this call, overriding the client's bound."""
+    max_event_bytes: int
+    """The largest stream line or event read for this call, overriding the client's bound."""
 
 
 REQUEST_OPTION_KEYS: Final = frozenset(RequestOptions.__annotations__)
@@ -86,6 +90,8 @@ class ClientOverrides(TypedDict, total=False):
     deadline: float | None
     max_retries: int
     max_concurrency: int | None
+    max_response_bytes: int
+    max_event_bytes: int
     default_headers: Mapping[str, str] | None
     usage_tracker: UsageTracker | NotGiven | None
     cache: ResponseCache | None

@@ -9,6 +9,7 @@ and no cancel scope is held across a ``yield``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -17,15 +18,17 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
 import httpx
-from httpx_sse import EventSource, SSEError
 from pydantic import BaseModel, ValidationError
+from typing_extensions import Self
 
 from ..types.chat import ChatCompletionResponse, CompletionChunk
 from .accumulate import ChatCompletionAccumulator
+from .bounds import too_large
 from .deadline import Deadline
 from .errors import (
     APIResponseValidationError,
     APITimeoutError,
+    ResponseTooLargeError,
     StreamIdleTimeoutError,
     stream_error,
     transport_error,
@@ -34,6 +37,7 @@ from .held import HeldResponse
 from .options import RequestOptions
 from .request import APIRequest
 from .retry import RETRYABLE_EXCEPTIONS
+from .sse import aiter_sse, content_type_problem
 
 if TYPE_CHECKING:
     from .client import AsyncMistral
@@ -64,14 +68,37 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
         self._chunk_type = chunk_type
         self._idle_timeout = idle_timeout
         self._iterating = False
+        # Inside ``async with``, the iterator is kept so that the exit closes it: after a
+        # ``break`` nothing else refers to it, and trio warns about a generator the garbage
+        # collector finalises. Only there: the reference makes a cycle (the generator's frame
+        # holds the stream), which ``aclose()`` breaks but an abandoned stream would not.
+        self._managed = False
+        self._iterator: AsyncGenerator[ChunkT, None] | None = None
+
+    async def __aenter__(self) -> Self:
+        self._managed = True
+        return await super().__aenter__()
 
     def __aiter__(self) -> AsyncIterator[ChunkT]:
         if self._iterating or self._closed:
             raise RuntimeError("A stream can be iterated once; this one is in use or closed.")
         self._iterating = True
-        return self._iterate()
+        iterator = self._iterate()
+        if self._managed:
+            self._iterator = iterator
+        return iterator
 
-    async def _iterate(self) -> AsyncIterator[ChunkT]:
+    async def aclose(self) -> None:
+        # The iterator a ``break`` left suspended is closed here too: left to the garbage
+        # collector, trio warns about it (ResourceWarning) even though the stream was closed.
+        iterator, self._iterator = self._iterator, None
+        if iterator is not None:
+            # RuntimeError: in use by another task, whose own finally closes the stream.
+            with anyio.CancelScope(shield=True), contextlib.suppress(RuntimeError):
+                await iterator.aclose()
+        await super().aclose()
+
+    async def _iterate(self) -> AsyncGenerator[ChunkT, None]:
         try:
             await self._start()
             yielded = False
@@ -93,15 +120,17 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                         ) from exc
                     await self._resend(exc)
         finally:
+            self._iterator = None  # this generator is finishing: aclose() must not close it
             await self.aclose()
 
     async def _chunks(self) -> AsyncGenerator[ChunkT, None]:
         response = self._response
         assert response is not None
-        try:
-            events = EventSource(response).aiter_sse()
-        except SSEError as exc:
-            raise self._invalid(f"expected an event stream: {exc}") from None
+        limit = self._client._bound("max_event_bytes", self._options.get("max_event_bytes"))
+        problem = content_type_problem(response)
+        if problem is not None:
+            raise self._invalid(f"expected an event stream: {problem}")
+        events = aiter_sse(response, limit)
         # Absolute times: each read gets a scope ending at the nearer of the two, so no scope
         # outlives one await (none is held across the yield), and only data resets idleness.
         deadline = self._deadline
@@ -117,8 +146,14 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                         sse = await events.__anext__()
                     except StopAsyncIteration:
                         raise self._invalid("the stream ended without [DONE]") from None
-                    except SSEError as exc:
-                        raise self._invalid(f"expected an event stream: {exc}") from None
+                    except ResponseTooLargeError:
+                        raise too_large(
+                            "A stream line or event",
+                            limit,
+                            "max_event_bytes",
+                            response.request,
+                            self._retries,
+                        ) from None
                 if scope.cancelled_caught:
                     raise self._timed_out(response.request, idle_at)
                 if sse.data == DONE:
@@ -204,18 +239,30 @@ class ChatCompletionStream(AsyncStream[CompletionChunk]):
         idle_timeout: float | None = None,
     ) -> None:
         super().__init__(client, request, options, CompletionChunk, idle_timeout=idle_timeout)
-        self._accumulator = ChatCompletionAccumulator()
+        # The completion so far is kept for current_completion(), up to the reply bound: past
+        # it, an endless stream would fill memory, so only the last chunk is kept.
+        self._accumulator: ChatCompletionAccumulator | None = ChatCompletionAccumulator()
+        self._kept = 0
+        self._keep_limit = client._bound("max_response_bytes", options.get("max_response_bytes"))
+        self._last: CompletionChunk | None = None
 
     # Hooks rather than a generator around the base one: a generator layer costs each chunk.
     def _decode(self, event: str, data: str) -> CompletionChunk:
         chunk = super()._decode(event, data)
-        self._accumulator.add(chunk)
+        self._last = chunk
+        if self._accumulator is not None:
+            self._kept += len(data)
+            if self._kept > self._keep_limit:
+                self._accumulator = None
+            else:
+                self._accumulator.add(chunk)
         return chunk
 
     def _on_done(self) -> None:
         # The stream reached [DONE]: its usage came in the last chunk.
         if self._client.usage_tracker is not None:
-            self._client.usage_tracker.observe(self.current_completion(), self._request.path)
+            reply = self._last if self._accumulator is None else self.current_completion()
+            self._client.usage_tracker.observe(reply, self._request.path)
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Only the text of the first choice, as it arrives."""
@@ -226,7 +273,20 @@ class ChatCompletionStream(AsyncStream[CompletionChunk]):
                     yield text
 
     def current_completion(self) -> ChatCompletionResponse:
-        """The completion assembled from the chunks received so far."""
+        """The completion assembled from the chunks received so far.
+
+        :raises ResponseTooLargeError: the stream sent more than ``max_response_bytes``, so
+            the completion was not kept.
+        """
+        if self._accumulator is None:
+            response = self._response
+            raise too_large(
+                "The streamed completion",
+                self._keep_limit,
+                "max_response_bytes",
+                response.request if response is not None else None,
+                self._retries,
+            )
         completion = self._accumulator.completion()
         completion._response_info = self.response_info
         return completion

@@ -144,6 +144,12 @@ BUILDERS: dict[type[MistralError], Callable[[httpx.Request], MistralError]] = {
             httpx.Response(200, json={"id": 1}, headers=REPLY_HEADERS, request=r), 1
         )
     ),
+    mistral_async.ResponseTooLargeError: lambda r: mistral_async.ResponseTooLargeError(
+        f"The reply is larger than max_response_bytes=10 bytes on {r.method} {r.url}",
+        limit=10,
+        request=r,
+        retries=0,
+    ),
     mistral_async.StreamError: lambda r: stream_error(
         ERROR_BODY, status_code=200, headers=httpx.Headers(REPLY_HEADERS), request=r, retries=0
     ),
