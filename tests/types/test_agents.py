@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from mistral_async._core.errors import ArgumentError
 from mistral_async._core.validate import validate_params
-from mistral_async.testing import OpenAPISpec
 from mistral_async.types._base import dump_request
 from mistral_async.types.agents import (
     AgentAliasDeleteQuery,
@@ -25,8 +24,8 @@ from mistral_async.types.agents import (
 )
 from mistral_async.types.conversations import ConversationsListQuery
 from tests._support import conversation_examples as ex
+from tests._support.spec_schemas import QueryTableTests
 
-SPEC = OpenAPISpec.default()
 CREATE = ex.AGENT_CREATION_REQUEST
 COMPLETE = ex.AGENTS_COMPLETION_REQUEST
 
@@ -42,28 +41,9 @@ QUERIES: dict[tuple[str, str], type[BaseModel]] = {
 }
 
 
-def query_parameters(method: str, path: str) -> dict[str, Any]:
-    operation = SPEC.document["paths"][path][method.lower()]
-    return {p["name"]: p for p in operation.get("parameters") or () if p["in"] == "query"}
-
-
-def test_every_operation_with_a_query_has_a_query_model() -> None:
-    with_query = {
-        (op.method, op.path)
-        for op in SPEC.operations
-        if op.path.startswith(("/v1/conversations", "/v1/agents"))
-        and query_parameters(op.method, op.path + (f"#{op.fragment}" if op.fragment else ""))
-    }
-    assert with_query == set(QUERIES)
-
-
-@pytest.mark.parametrize(("method", "path"), sorted(QUERIES))
-def test_query_model_fields_are_the_query_parameters(method: str, path: str) -> None:
-    parameters = query_parameters(method, path)
-    model = QUERIES[(method, path)]
-    assert set(model.model_fields) == set(parameters)
-    required = {name for name, p in parameters.items() if p.get("required")}
-    assert {n for n, f in model.model_fields.items() if f.is_required()} == required
+class TestAgentQueries(QueryTableTests):
+    PREFIX = ("/v1/conversations", "/v1/agents")
+    QUERIES = QUERIES
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mistral_async._core.errors import ArgumentError
 from mistral_async._core.validate import validate_params
@@ -22,12 +22,11 @@ from tests._support import audio_examples as ex
 from tests._support.spec_schemas import (
     SCHEMAS,
     SPEC,
+    QueryTableTests,
+    SchemaTableTests,
     assert_fields_match,
     conforms,
-    operations_with_a_query,
-    query_parameters,
     referenced_schemas,
-    schema_properties,
 )
 
 # Spec schema name → (model, example). Requests are read as the SDK reads arguments (strict,
@@ -97,45 +96,6 @@ def test_every_schema_the_operations_use_is_covered() -> None:
 # -- every model against its schema ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(REQUESTS.keys() | REPLIES.keys()))
-def test_example_conforms_to_the_spec(name: str) -> None:
-    _, example = REQUESTS.get(name) or REPLIES[name]
-    assert conforms(example, name) == []
-
-
-@pytest.mark.parametrize("name", sorted(REQUESTS))
-def test_request_model_reads_its_example_strictly_and_dumps_it_unchanged(name: str) -> None:
-    model, example = REQUESTS[name]
-    dumped = dump_request(validate_params(model, example))
-    assert dumped == example
-    assert conforms(dumped, name) == []
-
-
-@pytest.mark.parametrize("name", sorted(REPLIES))
-def test_reply_model_reads_its_example_and_dumps_it_unchanged(name: str) -> None:
-    model, example = REPLIES[name]
-    parsed = model.model_validate_json(json.dumps(example))
-    assert dump_request(parsed) == example
-    assert model.model_validate(dump_request(parsed)) == parsed
-
-
-@pytest.mark.parametrize("name", sorted(REPLIES))
-def test_reply_model_reads_a_reply_with_only_the_required_fields(name: str) -> None:
-    model, example = REPLIES[name]
-    _, required = schema_properties(name)
-    minimal = {k: v for k, v in example.items() if k in required}
-    assert conforms(minimal, name) == []
-    model.model_validate_json(json.dumps(minimal))
-
-
-@pytest.mark.parametrize("name", sorted(ALIASES))
-def test_alias_reads_its_example(name: str) -> None:
-    python_type, example = ALIASES[name]
-    assert conforms(example, name) == []
-    adapter: TypeAdapter[Any] = TypeAdapter(python_type)
-    assert adapter.dump_python(adapter.validate_python(example), mode="json") == example
-
-
 # Fields the spec requires (and does not let be null) that a reply may still lack: read with
 # a default, for tolerance.
 DEFAULTED = {
@@ -145,10 +105,11 @@ DEFAULTED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REQUESTS.keys() | REPLIES.keys()))
-def test_model_fields_are_the_schema_properties(name: str) -> None:
-    model, _ = REQUESTS.get(name) or REPLIES[name]
-    assert_fields_match(model, name, frozenset(DEFAULTED.get(name, ())))
+class TestAudioSchemas(SchemaTableTests):
+    REQUESTS = REQUESTS
+    REPLIES = REPLIES
+    ALIASES = ALIASES
+    DEFAULTED = DEFAULTED
 
 
 @pytest.mark.parametrize("name", sorted(n for n, (m, _) in REUSED.items() if m is not None))
@@ -167,18 +128,13 @@ QUERIES: dict[tuple[str, str], type[BaseModel]] = {
 }
 
 
-def test_every_operation_with_a_query_has_a_query_model() -> None:
-    assert operations_with_a_query("/v1/audio/") == set(QUERIES)
+class TestAudioQueries(QueryTableTests):
+    PREFIX = "/v1/audio/"
+    QUERIES = QUERIES
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(QUERIES))
-def test_query_model_fields_are_the_query_parameters(method: str, path: str) -> None:
-    parameters = query_parameters(method, path)
-    model = QUERIES[(method, path)]
-    assert set(model.model_fields) == set(parameters)
-    required = {name for name, p in parameters.items() if p.get("required")}
-    assert {n for n, f in model.model_fields.items() if f.is_required()} == required
-    query = validate_params(model, {"limit": 5, "offset": 10})
+def test_the_voices_query_dumps_what_was_given() -> None:
+    query = validate_params(audio.VoicesListQuery, {"limit": 5, "offset": 10})
     assert dump_request(query) == {"limit": 5, "offset": 10}
 
 

@@ -3,12 +3,11 @@ the documents list query, request strictness and the processing state."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from mistral_async._core.errors import ArgumentError
 from mistral_async._core.validate import validate_params
@@ -16,12 +15,11 @@ from mistral_async.types import libraries as lib
 from mistral_async.types._base import dump_request
 from tests._support import library_examples as ex
 from tests._support.spec_schemas import (
-    assert_fields_match,
+    QueryTableTests,
+    SchemaTableTests,
     conforms,
-    operations_with_a_query,
     query_parameters,
     referenced_schemas,
-    schema_properties,
     tagged,
 )
 
@@ -71,45 +69,6 @@ def test_every_schema_the_operations_use_is_covered() -> None:
 # -- every model against its schema ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(REQUESTS.keys() | REPLIES.keys()))
-def test_example_conforms_to_the_spec(name: str) -> None:
-    _, example = REQUESTS.get(name) or REPLIES[name]
-    assert conforms(example, name) == []
-
-
-@pytest.mark.parametrize("name", sorted(REQUESTS))
-def test_request_model_reads_its_example_strictly_and_dumps_it_unchanged(name: str) -> None:
-    model, example = REQUESTS[name]
-    dumped = dump_request(validate_params(model, example))
-    assert dumped == example
-    assert conforms(dumped, name) == []
-
-
-@pytest.mark.parametrize("name", sorted(REPLIES))
-def test_reply_model_reads_its_example_and_dumps_it_unchanged(name: str) -> None:
-    model, example = REPLIES[name]
-    parsed = model.model_validate_json(json.dumps(example))
-    assert dump_request(parsed) == example
-    assert model.model_validate(dump_request(parsed)) == parsed
-
-
-@pytest.mark.parametrize("name", sorted(REPLIES))
-def test_reply_model_reads_a_reply_with_only_the_required_fields(name: str) -> None:
-    model, example = REPLIES[name]
-    _, required = schema_properties(name)
-    minimal = {k: v for k, v in example.items() if k in required}
-    assert conforms(minimal, name) == []
-    model.model_validate_json(json.dumps(minimal))
-
-
-@pytest.mark.parametrize("name", sorted(ALIASES))
-def test_alias_reads_its_example(name: str) -> None:
-    python_type, example = ALIASES[name]
-    assert conforms(example, name) == []
-    adapter: TypeAdapter[Any] = TypeAdapter(python_type)
-    assert adapter.dump_python(adapter.validate_python(example), mode="json") == example
-
-
 # Fields the spec requires (and does not let be null) that a reply may still lack.
 DEFAULTED = {
     "ListLibraryOut": {"data"},
@@ -118,10 +77,11 @@ DEFAULTED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REQUESTS.keys() | REPLIES.keys()))
-def test_model_fields_are_the_schema_properties(name: str) -> None:
-    model, _ = REQUESTS.get(name) or REPLIES[name]
-    assert_fields_match(model, name, frozenset(DEFAULTED.get(name, ())))
+class TestLibrarySchemas(SchemaTableTests):
+    REQUESTS = REQUESTS
+    REPLIES = REPLIES
+    ALIASES = ALIASES
+    DEFAULTED = DEFAULTED
 
 
 def test_the_spec_enums_are_the_literals() -> None:
@@ -140,17 +100,13 @@ QUERIES: dict[tuple[str, str], type[BaseModel]] = {
 }
 
 
-def test_every_operation_with_a_query_has_a_query_model() -> None:
-    assert operations_with_a_query("/v1/libraries") == set(QUERIES)
+class TestLibraryQueries(QueryTableTests):
+    PREFIX = "/v1/libraries"
+    QUERIES = QUERIES
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(QUERIES))
-def test_query_model_fields_are_the_query_parameters(method: str, path: str) -> None:
-    parameters = query_parameters(method, path)
-    model = QUERIES[(method, path)]
-    assert set(model.model_fields) == set(parameters)
-    required = {name for name, p in parameters.items() if p.get("required")}
-    assert {n for n, f in model.model_fields.items() if f.is_required()} == required
+def test_the_documents_query_bounds_are_the_specs() -> None:
+    parameters = query_parameters("GET", "/v1/libraries/{library_id}/documents")
     bounds = {name: p["schema"] for name, p in parameters.items()}
     assert (bounds["page_size"]["minimum"], bounds["page_size"]["maximum"]) == (1, 100)
     assert bounds["page"]["minimum"] == 0
