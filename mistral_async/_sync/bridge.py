@@ -10,14 +10,20 @@ changes; when they arrive faster than the thread reads them, up to ``size`` are 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import anyio
 from anyio.abc import TaskStatus
 
+from .._core.errors import ClientClosedError
+from .portal import running_async_library
+
 if TYPE_CHECKING:
     from .portal import PortalThread
+
+from .portal import STOP_TIMEOUT
 
 T = TypeVar("T")
 
@@ -34,6 +40,7 @@ class _ReadAhead(Generic[T]):
         self._error: BaseException | None = None
         self._scope: anyio.CancelScope | None = None
         self._done: anyio.Event | None = None
+        self._cancelled = False
 
     async def pump(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         self._done = anyio.Event()
@@ -49,7 +56,7 @@ class _ReadAhead(Generic[T]):
         except Exception as exc:
             self._error = exc  # raised on the blocking side, after the chunks before it
         finally:
-            with anyio.CancelScope(shield=True):
+            with anyio.CancelScope(shield=True), anyio.move_on_after(STOP_TIMEOUT):
                 aclose = getattr(self._iterator, "aclose", None)
                 if aclose is not None:
                     await aclose()
@@ -62,6 +69,8 @@ class _ReadAhead(Generic[T]):
         except anyio.EndOfStream:
             batch = []
         if not batch:
+            if self._cancelled:
+                raise ClientClosedError("The Mistral client was closed while this stream was read.")
             if self._error is not None:
                 raise self._error  # as it was raised, cause and all
             return batch
@@ -71,11 +80,17 @@ class _ReadAhead(Generic[T]):
             except (anyio.WouldBlock, anyio.EndOfStream):
                 return batch
 
+    def cancel(self) -> None:
+        """Stop reading (on the loop thread; the pump then closes the iterator)."""
+        self._cancelled = True
+        if self._scope is not None:
+            self._scope.cancel()
+
     async def stop(self) -> None:
         """Stop reading and close the iterator; return once it is closed."""
-        assert self._scope is not None
         assert self._done is not None
-        self._scope.cancel()
+        self.cancel()
+        self._cancelled = False  # stopped by its own reader, not by close()
         await self._done.wait()
         self._receive.close()
 
@@ -85,11 +100,21 @@ def read_ahead(portal: PortalThread, iterable: AsyncIterable[T], size: int) -> I
     the iteration stops."""
     state = _ReadAhead(iterable.__aiter__(), size)
     portal.start_task(state.pump)
+    portal.register(state)
     finished = False
     try:
         while batch := portal.call(state.take):
             yield from batch
         finished = True
     finally:
+        portal.unregister(state)
         if not finished and portal.started:
-            portal.call(state.stop)
+            if portal.on_loop_thread or running_async_library() is not None:
+                # Collected by the GC on the loop's own thread (or on a thread running another
+                # loop): blocking here would deadlock or freeze that loop, so only ask the loop
+                # to cancel the pump, whose own cleanup then closes the stream.
+                portal.cancel_soon(state)
+            else:
+                # If the client closed meanwhile, it stopped the pump with it.
+                with contextlib.suppress(ClientClosedError):
+                    portal.call(state.stop)

@@ -28,7 +28,7 @@ from .._core.request import TransportName
 from .._core.streaming import AsyncStream, ChatCompletionStream
 from ..types.chat import ChatCompletionResponse, CompletionChunk
 from .bridge import STREAM_READ_AHEAD, read_ahead
-from .portal import PortalThread
+from .portal import STOP_TIMEOUT, PortalThread
 
 if TYPE_CHECKING:
     from ..cache import ResponseCache
@@ -66,6 +66,12 @@ class Mistral:
     in a notebook kernel, where blocking the cell is expected. A supplied ``http_client`` must
     be an ``httpx.AsyncClient``: it runs on the private loop, an asyncio loop, so that
     ``transport="aiohttp"`` works here too.
+
+    ``close()`` returns within a few seconds whatever is under way: streams still being read
+    are stopped (their readers then get ``ClientClosedError``), as are calls from other
+    threads. After ``os.fork()`` a client created in the parent cannot be used in the child
+    (its loop thread does not exist there and its connections belong to the parent): any call
+    raises ``ForkedClientError``; create a new ``Mistral`` in the child.
     """
 
     def __init__(
@@ -231,7 +237,9 @@ class Mistral:
         if not self._owns_portal:
             return
         if self._portal.started:
-            self._run(self._async.aclose)
+            # Bounded: a stream or call stuck on the loop must not keep close() waiting; stop()
+            # then cancels whatever is left.
+            self._portal.run_bounded(self._async.aclose, STOP_TIMEOUT)
         else:
             self._async._closed = True  # nothing was ever opened on a loop
         self._finalizer()
