@@ -125,3 +125,41 @@ def test_fork_child_gets_a_clear_error(server: Any) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "ok" in done.stdout
+
+
+def test_close_midway_through_32_threads(server: Any) -> None:
+    import threading
+    import time
+
+    from mistral_async import ClientClosedError
+
+    client = Mistral(api_key="k", base_url=server.url)
+    msg = [{"role": "user", "content": "hi"}]
+    unexpected: list[BaseException] = []
+
+    def work(i: int) -> None:
+        for _ in range(50):  # bounded
+            try:
+                if i % 2:
+                    client.chat.complete(model=MODEL, messages=msg)
+                else:
+                    for _chunk in client.chat.stream(model=MODEL, messages=msg):
+                        pass
+            except ClientClosedError:
+                return
+            except BaseException as exc:
+                unexpected.append(exc)
+                return
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(32)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    closer = threading.Thread(target=client.close, daemon=True)
+    closer.start()
+    closer.join(8)
+    assert not closer.is_alive(), "close() hung"
+    for t in threads:
+        t.join(8)
+    assert not any(t.is_alive() for t in threads)
+    assert unexpected == []
