@@ -82,6 +82,7 @@ if _TYPE_CHECKING:
     from ._structured import ParsedChatCompletion as ParsedChatCompletion
     from ._structured import ParsedChatCompletionStream as ParsedChatCompletionStream
     from ._sync.client import Mistral as Mistral
+    from ._sync.portal import ForkedClientError as ForkedClientError
     from ._sync.views import SyncBatchRun as SyncBatchRun
     from ._sync.views import SyncChatCompletionStream as SyncChatCompletionStream
     from ._sync.views import SyncFileDownload as SyncFileDownload

@@ -14,11 +14,16 @@ page is a request, a tool run's next step a model call and tool calls).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import anyio
 from anyio.abc import TaskStatus
+
+from .._core.errors import ClientClosedError
+from .._core.runtime import running_async_library
+from .portal import STOP_TIMEOUT
 
 if TYPE_CHECKING:
     from .portal import PortalThread
@@ -58,9 +63,11 @@ class _ReadAhead(Generic[T]):
         self._error: BaseException | None = None
         self._scope: anyio.CancelScope | None = None
         self._done: anyio.Event | None = None
+        self._cancelled = False
 
     def start(self, portal: PortalThread) -> None:
         portal.start_task(self.pump)
+        portal.register(self)  # stop() cancels a pump still running, rather than wait for it
 
     async def pump(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         self._done = anyio.Event()
@@ -76,7 +83,7 @@ class _ReadAhead(Generic[T]):
         except Exception as exc:
             self._error = exc  # raised on the blocking side, after the chunks before it
         finally:
-            with anyio.CancelScope(shield=True):
+            with anyio.CancelScope(shield=True), anyio.move_on_after(STOP_TIMEOUT):
                 aclose = getattr(self._iterator, "aclose", None)
                 if aclose is not None:
                     await aclose()
@@ -91,6 +98,8 @@ class _ReadAhead(Generic[T]):
         if not batch:
             if self._error is not None:
                 raise self._error  # as it was raised, cause and all
+            if self._cancelled:
+                raise ClientClosedError("The Mistral client was closed while this stream was read.")
             return batch
         while True:
             try:
@@ -98,11 +107,17 @@ class _ReadAhead(Generic[T]):
             except (anyio.WouldBlock, anyio.EndOfStream):
                 return batch
 
+    def cancel(self) -> None:
+        """Stop reading (on the loop thread; the pump then closes the iterator)."""
+        self._cancelled = True
+        if self._scope is not None:
+            self._scope.cancel()
+
     async def stop(self) -> None:
         """Stop reading and close the iterator; return once it is closed."""
-        assert self._scope is not None
         assert self._done is not None
-        self._scope.cancel()
+        self.cancel()
+        self._cancelled = False  # stopped by its own reader, not by close()
         await self._done.wait()
         self._receive.close()
 
@@ -121,5 +136,17 @@ def read_ahead(portal: PortalThread, iterable: AsyncIterable[T], size: int) -> I
             yield from batch
         finished = True
     finally:
+        if isinstance(state, _ReadAhead):
+            portal.unregister(state)
         if not finished and portal.started:
-            portal.call(state.stop)
+            if portal.on_loop_thread or running_async_library() is not None:
+                # Collected by the GC on the loop's own thread (or on a thread running another
+                # loop): blocking here would deadlock or freeze that loop. A pump is only asked
+                # to stop, and its own cleanup closes the stream; an on-demand iterator holds no
+                # task and no read in flight, so closing it is left to its own finaliser.
+                if isinstance(state, _ReadAhead):
+                    portal.cancel_soon(state)
+            else:
+                # If the client closed meanwhile, it stopped the pump with it.
+                with contextlib.suppress(ClientClosedError):
+                    portal.call(state.stop)

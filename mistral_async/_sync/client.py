@@ -22,7 +22,7 @@ from .._core.client import AsyncMistral
 from .._core.errors import ClientClosedError
 from .._core.options import ClientOptions, ClientOverrides
 from .bridge import read_ahead
-from .portal import PortalThread
+from .portal import STOP_TIMEOUT, PortalThread
 
 if TYPE_CHECKING:
     from ..cache import ResponseCache
@@ -49,6 +49,12 @@ class Mistral:
     in a notebook kernel, where blocking the cell is expected. A supplied ``http_client`` must
     be an ``httpx.AsyncClient``: it runs on the private loop, an asyncio loop, so that
     ``transport="aiohttp"`` works here too. The options are ``AsyncMistral``'s (see there).
+
+    ``close()`` returns within a few seconds whatever is under way: streams still being read
+    are stopped (their readers then get ``ClientClosedError``), as are calls from other
+    threads. After ``os.fork()`` a client created in the parent cannot be used in the child
+    (its loop thread does not exist there and its connections belong to the parent): any call
+    raises ``ForkedClientError``; create a new ``Mistral`` in the child.
     """
 
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
@@ -178,7 +184,9 @@ class Mistral:
         if not self._owns_portal:
             return
         if self._portal.started:
-            self._run(self._async.aclose)
+            # Bounded: a stream or call stuck on the loop must not keep close() waiting; stop()
+            # then cancels whatever is left.
+            self._portal.run_bounded(self._async.aclose, STOP_TIMEOUT)
         else:
             self._async._closed = True  # nothing was ever opened on a loop
         self._finalizer()

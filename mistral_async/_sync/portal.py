@@ -6,21 +6,41 @@ non-daemon thread running a loop forever would hold interpreter shutdown hostage
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import os
 import queue
 import sys
 import threading
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any, TypeVar
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, suppress
+from typing import Any, Protocol, TypeVar
 
 import anyio
-from anyio.abc import TaskStatus
 from anyio.from_thread import BlockingPortal
 
 from .._core.errors import ClientClosedError, SyncInEventLoopError
 from .._core.runtime import running_async_library
 
 T = TypeVar("T")
+
+STOP_TIMEOUT = 2.0
+"""Seconds ``close()`` (and interpreter exit) waits for the loop to wind down before giving up:
+the thread is a daemon, so a task that will not stop cannot hold the process."""
+
+
+class ForkedClientError(ClientClosedError):
+    """A blocking client created before ``os.fork()`` was used in the child process.
+
+    Its loop thread does not exist in the child and its connections are shared with the parent,
+    so it cannot be used there: create a new ``Mistral`` in the child.
+    """
+
+
+class Cancellable(Protocol):
+    """What the portal cancels when it stops (a stream's read-ahead)."""
+
+    def cancel(self) -> None: ...
 
 
 def in_notebook_kernel() -> bool:
@@ -55,14 +75,26 @@ class PortalThread:
         self._portal: BlockingPortal | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
-        # The cancel scopes of the background tasks (read-ahead pumps); touched on the loop only.
-        self._background: set[anyio.CancelScope] = set()
+        self._pid = os.getpid()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Read-aheads still pumping, cancelled first by stop(): one blocked on its full buffer
+        # would otherwise keep the portal (and so close() and interpreter exit) waiting.
+        self._live: set[Cancellable] = set()
 
     @property
     def started(self) -> bool:
         return self._portal is not None
 
+    def _check_pid(self) -> None:
+        if os.getpid() != self._pid:
+            raise ForkedClientError(
+                "This Mistral client was created before os.fork() and cannot be used in the "
+                "child process (its loop thread and connections belong to the parent); create "
+                "a new Mistral in the child."
+            )
+
     def _start(self) -> BlockingPortal:
+        self._check_pid()
         with self._lock:
             if self._stopped:
                 raise ClientClosedError("This Mistral client has been closed; create a new one.")
@@ -78,9 +110,9 @@ class PortalThread:
                 self._portal, self._thread = result, thread
             return self._portal
 
-    @staticmethod
-    def _run_loop(ready: queue.Queue[BlockingPortal | BaseException]) -> None:
+    def _run_loop(self, ready: queue.Queue[BlockingPortal | BaseException]) -> None:
         async def main() -> None:
+            self._loop = asyncio.get_running_loop()
             async with BlockingPortal() as portal:
                 ready.put(portal)
                 await portal.sleep_until_stopped()
@@ -92,7 +124,38 @@ class PortalThread:
 
     def call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         check_blocking_allowed()
-        return self._start().call(fn, *args)
+        portal = self._start()
+        try:
+            return portal.call(fn, *args)
+        except (concurrent.futures.CancelledError, RuntimeError) as exc:
+            # Cancelled by stop() from another thread, or the portal stopped meanwhile.
+            if self._stopped:
+                raise ClientClosedError(
+                    "This Mistral client was closed during the call; create a new one."
+                ) from exc
+            raise
+
+    @property
+    def on_loop_thread(self) -> bool:
+        return self._thread is not None and threading.current_thread() is self._thread
+
+    def register(self, item: Cancellable) -> None:
+        self._live.add(item)
+
+    def unregister(self, item: Cancellable) -> None:
+        self._live.discard(item)
+
+    def cancel_soon(self, item: Cancellable) -> bool:
+        """Ask the loop to cancel ``item`` without waiting (safe from any thread, the loop's own
+        included, and from a garbage collector's finaliser); False if the loop is gone."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or os.getpid() != self._pid:
+            return False
+        try:
+            loop.call_soon_threadsafe(item.cancel)
+        except RuntimeError:  # the loop closed meanwhile
+            return False
+        return True
 
     def enter(self, manager: AbstractAsyncContextManager[T]) -> AbstractContextManager[T]:
         """A blocking context manager that enters and exits ``manager`` in one task on the
@@ -101,41 +164,38 @@ class PortalThread:
         return self._start().wrap_async_context_manager(manager)
 
     def start_task(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
-        """Start ``fn`` as a background task on the loop; return once it calls
-        ``task_status.started()``. ``stop()`` cancels it rather than wait for it."""
+        """Start ``fn`` as a task on the loop; return once it calls ``task_status.started()``."""
         check_blocking_allowed()
-        self._start().start_task(self._in_background, fn, *args)
+        self._start().start_task(fn, *args)
 
-    async def _in_background(
-        self,
-        fn: Callable[..., Awaitable[Any]],
-        *args: Any,
-        task_status: TaskStatus[Any] = anyio.TASK_STATUS_IGNORED,
-    ) -> None:
-        with anyio.CancelScope() as scope:
-            self._background.add(scope)
-            try:
-                await fn(*args, task_status=task_status)
-            finally:
-                self._background.discard(scope)
-
-    async def _cancel_background(self) -> None:
-        # A pump reads for an iterator its caller may never resume (one kept in a variable
-        # after a partial read): it is no call under way, and waiting for it would never end.
-        for scope in self._background:
-            scope.cancel()
+    def run_bounded(self, fn: Callable[..., Awaitable[Any]], timeout: float) -> None:
+        """Run ``fn`` on the loop, waiting at most ``timeout`` seconds (used while closing)."""
+        portal = self._portal
+        if portal is None or self.on_loop_thread or os.getpid() != self._pid:
+            return
+        future = portal.start_task_soon(fn)
+        try:
+            future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
 
     def stop(self) -> None:
-        """Stop the loop thread after the calls under way have finished; idempotent."""
+        """Stop the loop thread, cancelling what is still running on it; idempotent, and it
+        returns within about ``STOP_TIMEOUT`` seconds whatever the tasks do."""
         with self._lock:
             portal, thread = self._portal, self._thread
             self._stopped = True
             self._portal = self._thread = None
-        if portal is not None and thread is not None:
-            if threading.current_thread() is thread:
-                portal.start_task_soon(self._cancel_background)
-                portal.start_task_soon(portal.stop)  # cannot wait for ourselves
-                return
-            portal.call(self._cancel_background)
-            portal.call(portal.stop)
-            thread.join()
+        if portal is None or thread is None or os.getpid() != self._pid:
+            return  # in a forked child the loop thread does not exist: nothing to stop
+        for item in list(self._live):
+            self.cancel_soon(item)
+        try:
+            future = portal.start_task_soon(portal.stop, True)
+        except RuntimeError:  # the portal already stopped
+            return
+        if threading.current_thread() is thread:
+            return  # cannot wait for ourselves
+        with suppress(concurrent.futures.TimeoutError, concurrent.futures.CancelledError):
+            future.result(STOP_TIMEOUT)
+        thread.join(STOP_TIMEOUT)

@@ -26,6 +26,7 @@ from mistral_async._core.client import parse_response
 from mistral_async._core.errors import status_error, stream_error, transport_error
 from mistral_async._core.response_info import ResponseInfo
 from mistral_async._structured import output_type
+from mistral_async._sync.portal import ForkedClientError
 from mistral_async.testing import LocalServer
 from mistral_async.tools import function_tool
 from mistral_async.types.batch import BatchJobOut
@@ -102,6 +103,7 @@ BUILDERS: dict[type[MistralError], Callable[[httpx.Request], MistralError]] = {
     mistral_async.MissingAPIKeyError: lambda r: mistral_async.MissingAPIKeyError("no key"),
     mistral_async.ClientClosedError: lambda r: mistral_async.ClientClosedError("closed"),
     mistral_async.SyncInEventLoopError: lambda r: mistral_async.SyncInEventLoopError("in loop"),
+    ForkedClientError: lambda r: ForkedClientError("forked"),
     mistral_async.JobWaitTimeoutError: lambda r: mistral_async.JobWaitTimeoutError(
         "Job job-1 is still RUNNING after 5 s of waiting.",
         BatchJobOut.model_construct(
