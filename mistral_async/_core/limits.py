@@ -40,13 +40,26 @@ class ConcurrencyLimiter:
         return self.limit - self._semaphore.value
 
 
-def _int(value: str | None) -> int | None:
+MAX_COUNT = 10**12
+"""More requests or tokens than any account's quota: a header above it is garbage."""
+
+
+def _count(value: str | None) -> int | None:
+    """A header's count of requests or tokens: a whole number from 0 to ``MAX_COUNT``.
+
+    Anything else (``nan``, ``inf``, negative, huge, not a number) is absent: the pacer
+    divides by these numbers and sizes its buckets with them, and ``int(float("inf"))``
+    raises ``OverflowError`` in the middle of a run.
+    """
     if value is None:
         return None
     try:
-        return int(float(value))
+        number = float(value)
     except ValueError:
         return None
+    if not (0.0 <= number <= MAX_COUNT):  # also false for nan
+        return None
+    return int(number)
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ class RateLimitInfo:
 
     Mistral reports limits per minute and per month for tokens and requests; the names vary
     with the account, so every header whose name mentions ``ratelimit`` is kept in ``raw``.
+    The properties read them as counts from 0 to ``MAX_COUNT``; anything else reads as absent.
     """
 
     raw: Mapping[str, str] = field(default_factory=dict)
@@ -65,8 +79,9 @@ class RateLimitInfo:
 
     def _get(self, *names: str) -> int | None:
         for name in names:
-            if name in self.raw:
-                return _int(self.raw[name])
+            count = _count(self.raw.get(name))
+            if count is not None:
+                return count
         return None
 
     @property
