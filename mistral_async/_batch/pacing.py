@@ -19,23 +19,45 @@ How the rate settles instead of oscillating between bursts and 429s:
   measure is noisy). Only 429s of attempts sent after the last slow-down count, so a burst
   of 429s from requests already in flight is one signal, not twenty. A slow-down empties the
   bucket: no burst at the pace that failed.
+- Every slow-down on 429s is a trial: do they thin out at the slower pace? Against a real
+  limit they stop, the new pace being under what got through. A gateway or a loaded backend
+  that refuses a steady share of requests whatever the pace, with no rate-limit headers to
+  say so, goes on refusing that share; taken for a limit, each of its 429s took 30% off the
+  pace and growth never caught up (a steady 10% of 429s left ~1% of the throughput). So the
+  replies to attempts sent at the slower pace are counted (``TRIAL_OUTCOMES`` at least, more
+  when 429s are rare) and compared with those before it. If the share of 429s fell by less
+  than half, the slow-down is undone (back to the pace before the slow-downs not yet undone)
+  and that share is *tolerated*: later 429s slow the run only when their share over the last
+  seconds rises clearly above it, and the tolerated share comes down when 429s become rarer.
+  If it fell, the slow-down stays; if too few replies tell, it stays too. Meanwhile the pace
+  grows back to 90% of that of the 429 and is held there, under any limit the 429 marked; a
+  trial held there ends with ``MIN_SAMPLE`` replies. Only a majority of 429s at the new pace
+  slows it again. A 429 whose headers say the quota is spent, or a reply reporting a
+  near-empty quota, is a real limit: no trial. With no pace set, 429s in the first
+  ``GOODPUT_SPAN`` of a run slow nothing unless they are a plain majority: the rate to slow
+  down from is not measured yet (connections are still opening).
 - Without 429s the pace grows back: fast up to 90% of where the last 429 happened, then
   slowly, probing; once it reaches the configured pace, that pace rules again. Remaining-quota
   headers close to zero stop the growth and slow a little (once a second), before a 429 is
-  needed to say so.
+  needed to say so; such a reply also ends a trial (the account is near its limit: the 429s
+  are real).
 - The account's own per-minute limits, when the API reports them (``x-ratelimit-limit-*``),
   cap the configured ones.
 
-In simulation (tests/test_runner_pacing.py), against an API that allows 5 to 200 requests a
+In simulation (tests/batch/test_pacing.py), against an API that allows 5 to 200 requests a
 second, a run with 32 to 64 workers settles at 90-96% of the allowed rate with 0-1% of 429s;
-the same run without adaptation keeps ~58% of its attempts answered with 429.
+the same run without adaptation keeps ~58% of its attempts answered with 429. Against an API
+that refuses a random 10% of requests whatever the pace, a run answered 50 to 450 times a
+second keeps 0.9-1 times the throughput of a run without adaptation on average, 0.5-0.9 at
+worst (~1% before the trials); under ~10 replies a second, few replies judge a slow-down and
+some runs keep a third.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .._core.checks import check_optional_number
 from .._core.limits import RateLimitInfo
@@ -53,6 +75,32 @@ NEAR_EMPTY = 0.05
 SOFT_DECREASE = 0.9
 SOFT_COOLDOWN = 1.0
 """Seconds between two soft slow-downs (every reply in a row may report a low quota)."""
+TRIAL_OUTCOMES = 40
+"""The fewest replies to attempts sent at the slower pace on which a slow-down is judged..."""
+TRIAL_EXPECTED = 6
+"""...and as many more as it takes to expect this many 429s among them if nothing changed
+(a trial at a 2% share of 429s needs 300 replies: fewer would tell chance from a change)..."""
+TRIAL_MAX = 400
+"""...but no more than this; undecided, the slow-down stays (the safe side)."""
+MIN_SAMPLE = 20
+"""Replies at each pace, at the least, for a trial to undo its slow-down; a trial ends with
+this many once the pace is back to 90% of that of the 429 (where it is held meanwhile)."""
+MIN_EVIDENCE = 2
+"""429s at the slower pace needed to call them independent of it (one can be chance)."""
+MAJORITY = 0.5
+"""A share of 429s above this is always our pace: never tolerated. During a trial, such a
+share at the new pace slows it again once ``MAJORITY_EVIDENCE`` 429s make it (one reply alone
+is a coin toss); if the trial began at such a share (far above a limit), a 429 at the new pace
+does as soon as the share there is still half of that before."""
+MAJORITY_EVIDENCE = 3
+GOODPUT_SPAN = 0.5
+"""Seconds of replies before the successes a second say what an account lets through: sooner,
+a burst the API allows at first reads as a rate (one of a tenth of a second inflates a
+measure over half a second by 20%; 43% would put the pace of a trial above the limit)."""
+MIN_MARGIN = 0.02
+"""The least excess over the tolerated share of 429s that counts as push-back."""
+MIN_TOLERATED = 0.01
+"""A share of 429s too small to be worth tolerating (below it, the tolerated share is 0)."""
 _METER_SECONDS = 5
 RECHECK = 0.25
 """The longest sleep before a waiting attempt looks at the pace again."""
@@ -148,15 +196,56 @@ class RateMeter:
         else:
             self._counts.append((second, amount))
 
+    def count(self, now: float) -> float:
+        """Events over the window before ``now``."""
+        start = math.floor(now - self._seconds)
+        return sum(c for s, c in self._counts if s >= start)
+
+    def seen_for(self, now: float) -> float:
+        """Seconds since the first event (0 before it)."""
+        return 0.0 if self._first is None else now - self._first
+
     def rate(self, now: float) -> float:
         """Events per second over the window before ``now``; 0 when nothing was seen."""
         if self._first is None:
             return 0.0
         start = now - self._seconds
-        counted = sum(c for s, c in self._counts if s >= math.floor(start))
         # Measured over the time there has been to see events, not the whole window.
         span = max(_MIN_SPAN, now - max(math.floor(start), self._first))
-        return counted / span
+        return self.count(now) / span
+
+
+@dataclass
+class _Tally:
+    """Replies counted for a trial, and how many of them were 429s."""
+
+    replies: float = 0.0
+    refused: float = 0.0
+
+    def add(self, refused: bool) -> None:
+        self.replies += 1
+        self.refused += refused
+
+    @property
+    def share(self) -> float:
+        return self.refused / self.replies if self.replies else 0.0
+
+
+@dataclass
+class _Trial:
+    """A slow-down on 429s being judged: did they thin out at the slower pace?"""
+
+    first: float
+    """When it began: replies to attempts sent before are the sample at the old pace."""
+    latest: float
+    """Its last slow-down: replies to attempts sent since are the sample at the new pace."""
+    goodput: float
+    """Successes a second when it began (0: too soon to tell): a real limit lets no more
+    through."""
+    before: _Tally
+    pace: float = math.inf
+    """The pace set by its last slow-down."""
+    after: _Tally = field(default_factory=_Tally)
 
 
 @dataclass(frozen=True)
@@ -208,6 +297,13 @@ class Pacer:
         self._tokens: TokenBucket | None = None
         self._attempts = RateMeter()
         self._successes = RateMeter()
+        self._refusals = RateMeter()  # the 429s that may be about the pace
+        self._trial: _Trial | None = None
+        self._tolerated = 0.0  # share of 429s found not to depend on the pace
+        # The pace (and pace of the last 429) before the slow-downs on 429s since the last
+        # undo: what an undo restores, so that a trial misjudged on a noisy sample costs
+        # nothing once a later one finds out. Forgotten once the pace has grown back past it.
+        self._restore: tuple[float | None, float | None] | None = None
         self.rate_limited = 0
         self._apply(now)
 
@@ -248,16 +344,22 @@ class Pacer:
         if self._tokens is not None:
             self._tokens.give_back(tokens, now)
 
-    def on_success(self, rate_limit: RateLimitInfo | None, now: float) -> None:
+    def on_success(
+        self, rate_limit: RateLimitInfo | None, now: float, sent_at: float | None = None
+    ) -> None:
+        """A reply for an attempt sent at ``sent_at`` (``None``: counted as sent ``now``)."""
         self._successes.add(now)
         if rate_limit is not None:
             self._learn_limits(rate_limit)
         if self.adaptive:
+            self._tally(False, now if sent_at is None else sent_at, now)
             if rate_limit is not None and self._near_empty(rate_limit):
+                self._trial = self._restore = None  # near the account's limit: 429s are real
                 if now - self._last_decrease >= SOFT_COOLDOWN:
                     self._slow_down(SOFT_DECREASE, self._current(now), now, now)
             else:
                 self._grow(now)
+                self._update_tolerance(now)
         self._apply(now)
 
     def on_rate_limited(
@@ -271,16 +373,46 @@ class Pacer:
         self.rate_limited += 1
         if retry_after is not None and retry_after > 0:
             self._paused_until = max(self._paused_until, now + retry_after)
-        if not self.adaptive or sent_at < self._last_decrease:
-            return  # sent before the last slow-down: old news
+        if not self.adaptive:
+            return
         if rate_limit is not None and self._quota_left(rate_limit):
             return  # the account still has quota: a capacity 429, not our pace; just retry
-        # What got through lately is what the account allows; but one push-back never more
-        # than halves the pace, so that an early, noisy measure cannot collapse it.
-        current = self._current(now)
-        self._last_bad = min(current, max(self._successes.rate(now), current / 2))
-        self._slow_down(BETA, self._last_bad, sent_at, now)
-        self._apply(now)
+        # The headers say the quota is spent: a real limit, whatever the share of 429s.
+        spent = rate_limit is not None and self._near_empty(rate_limit)
+        self._refusals.add(now)
+        self._tally(True, sent_at, now)
+        if sent_at < self._last_decrease:
+            return  # sent before the last slow-down: old news
+        if spent:  # slow down as without trials: nothing to find out, nothing to undo
+            self._trial = self._restore = None
+            self._decrease(sent_at, now)
+            return
+        trial = self._trial
+        if trial is not None:
+            # Being judged: slow again only if the new pace is still plainly too fast.
+            after, before = trial.after, trial.before.share
+            plainly = after.share > MAJORITY and after.refused >= MAJORITY_EVIDENCE
+            if plainly or (before > MAJORITY and after.share >= before / 2):
+                self._decrease(sent_at, now)
+                trial.latest, trial.after, trial.pace = now, _Tally(), self._pace()
+            return
+        if self._tolerates(now):
+            return  # no more 429s than the pace-independent share already seen
+        if self._effective_rate() is None and self._attempts.seen_for(now) < GOODPUT_SPAN:
+            # No pace is set, so a slow-down starts from the rate measured, which over the
+            # first moments (connections opening) is a fraction of the real one: wait for a
+            # measure, unless the 429s are already a plain majority.
+            refused = self._refusals.count(now)
+            if refused < MAJORITY_EVIDENCE or refused <= MAJORITY * self._replies(now):
+                return
+        if self._restore is None:
+            self._restore = (self._rate, self._last_bad)
+        recent = _Tally(self._replies(now), self._refusals.count(now))
+        measured = self._successes.seen_for(now) >= GOODPUT_SPAN
+        goodput = self._successes.rate(now) if measured else 0.0
+        trial = self._trial = _Trial(now, now, goodput, recent)
+        self._decrease(sent_at, now)
+        trial.pace = self._pace()
 
     def snapshot(self, now: float) -> PaceSnapshot:
         rate = self._effective_rate()
@@ -308,6 +440,11 @@ class Pacer:
         if self._rate is None:
             return per_second
         return self._rate if per_second is None else min(self._rate, per_second)
+
+    def _pace(self) -> float:
+        """Requests per second allowed now, infinite when unlimited."""
+        rate = self._effective_rate()
+        return math.inf if rate is None else rate
 
     def _current(self, now: float) -> float:
         """The pace to slow down from: the allowed one, or what is being sent if unlimited."""
@@ -343,6 +480,88 @@ class Pacer:
                 return True
         return False
 
+    def _decrease(self, sent_at: float, now: float) -> None:
+        # What got through lately is what the account allows; but one push-back never more
+        # than halves the pace, so that an early, noisy measure cannot collapse it.
+        current = self._current(now)
+        self._last_bad = min(current, max(self._successes.rate(now), current / 2))
+        self._slow_down(BETA, self._last_bad, sent_at, now)
+        self._apply(now)
+
+    def _replies(self, now: float) -> float:
+        """Replies over the last seconds that count for the share of 429s."""
+        return self._successes.count(now) + self._refusals.count(now)
+
+    def _tally(self, refused: bool, sent_at: float, now: float) -> None:
+        """Count a reply for the trial under way, and judge it once it has enough."""
+        trial = self._trial
+        if trial is None:
+            return
+        if sent_at < trial.first:
+            trial.before.add(refused)
+        elif sent_at >= trial.latest:
+            trial.after.add(refused)
+            if self._enough(trial):
+                self._judge(trial, now)
+        # Sent between two slow-downs of the trial: a pace that is neither; not counted.
+
+    def _enough(self, trial: _Trial) -> bool:
+        """Whether the trial has the replies at the new pace to tell a change from chance."""
+        replies = trial.after.replies
+        expected = replies * (trial.before.share - self._tolerated)
+        return replies >= TRIAL_OUTCOMES and (expected >= TRIAL_EXPECTED or replies >= TRIAL_MAX)
+
+    def _judge(self, trial: _Trial, now: float) -> None:
+        """A real limit leaves (almost) no 429s at a pace under what got through; 429s that
+        kept their share at the slower pace are not about it: undo, and tolerate that share.
+        If the share fell beyond chance, the slow-down was right: nothing earlier to undo.
+        Otherwise (too few replies to tell) the slow-down stays, and so does the restore point.
+        """
+        self._trial = None
+        tolerated = self._tolerated
+        before, after = trial.before, trial.after
+        if (
+            # Replies enough on both sides (a trial held at 90% ends with MIN_SAMPLE); and the
+            # test is only worth something if the slower pace was under any real limit: under
+            # what got through, and under a majority of 429s (beyond that, a halving may still
+            # be above the limit).
+            min(before.replies, after.replies) >= MIN_SAMPLE
+            and trial.pace < trial.goodput
+            and max(before.share, after.share) <= MAJORITY
+            and after.refused >= MIN_EVIDENCE
+            and after.share >= MIN_TOLERATED
+            and after.share - tolerated >= (before.share - tolerated) / 2
+        ):
+            # Both samples measure the same share, unless it grew meanwhile: the newer says.
+            pooled = (before.refused + after.refused) / (before.replies + after.replies)
+            self._tolerated = min(MAJORITY, max(pooled, after.share))
+            if self._restore is not None:
+                self._rate, self._last_bad = self._restore
+                self._restore = None
+            self._last_growth = now
+            self._apply(now)
+        elif _fell(before, after):
+            self._restore = None
+
+    def _tolerates(self, now: float) -> bool:
+        """Whether the share of 429s over the last seconds is within the tolerated one."""
+        if self._tolerated <= 0:
+            return False
+        replies = max(1.0, self._replies(now))
+        share = self._refusals.count(now) / replies
+        return share <= self._tolerated + _margin(self._tolerated, replies)
+
+    def _update_tolerance(self, now: float) -> None:
+        """Lower the tolerated share when 429s have clearly become rarer than it."""
+        if self._tolerated <= 0 or self._trial is not None:
+            return
+        replies = self._replies(now)
+        if replies < TRIAL_OUTCOMES:
+            return
+        share = self._refusals.count(now) / replies
+        if share < self._tolerated - _chance(self._tolerated, replies):
+            self._tolerated = share if share >= MIN_TOLERATED else 0.0
+
     def _slow_down(self, by: float, base: float, sent_at: float, now: float) -> None:
         if sent_at < self._last_decrease:
             return
@@ -355,7 +574,13 @@ class Pacer:
         if self._rate is None or elapsed <= 0:
             return
         bad = self._last_bad or self._rate
-        if self._rate < 0.9 * bad:
+        trial = self._trial
+        if trial is not None:
+            # Back to 90% of the pace of the 429 and no further: replies at a pace the 429 may
+            # have marked as the limit would say nothing. Held there, the trial ends once it
+            # has replies enough to judge on.
+            self._rate = min(self._rate + FAST_GROWTH * bad * elapsed, max(self._rate, 0.9 * bad))
+        elif self._rate < 0.9 * bad:
             self._rate += FAST_GROWTH * bad * elapsed
         elif self._rate < bad:
             self._rate += PROBE_GROWTH * bad * elapsed
@@ -364,11 +589,39 @@ class Pacer:
         ceiling = self._rpm_ceiling()
         if ceiling is not None and self._rate >= ceiling / 60.0:
             self._rate = None  # back to the configured pace
+        if trial is not None and (
+            self._rate is None or (self._rate >= 0.9 * bad and trial.after.replies >= MIN_SAMPLE)
+        ):
+            self._judge(trial, now)
+        if self._restore is not None and self._trial is None:
+            before = self._restore[0]
+            if self._rate is None or (before is not None and self._rate >= before):
+                self._restore = None  # grown back: nothing left to undo
 
     def _apply(self, now: float) -> None:
         self._requests = _retune(self._requests, self._effective_rate(), now)
         tokens = self._tpm_ceiling()
         self._tokens = _retune(self._tokens, None if tokens is None else tokens / 60.0, now)
+
+
+def _fell(before: _Tally, after: _Tally) -> bool:
+    """Whether the share of 429s fell by more than chance would (three standard errors)."""
+    if not before.replies or not after.replies:
+        return False
+    pooled = (before.refused + after.refused) / (before.replies + after.replies)
+    error = math.sqrt(pooled * (1.0 - pooled) * (1.0 / before.replies + 1.0 / after.replies))
+    return before.share - after.share > 3.0 * error
+
+
+def _chance(share: float, replies: float) -> float:
+    """How far from ``share`` a share measured on ``replies`` replies strays by chance alone,
+    seldom more: three standard deviations."""
+    return 3.0 * math.sqrt(share * (1.0 - share) / max(1.0, replies))
+
+
+def _margin(share: float, replies: float) -> float:
+    """How far above the tolerated ``share`` 429s must be to count as push-back."""
+    return max(MIN_MARGIN, _chance(max(share, MIN_MARGIN), replies))
 
 
 def _retune(bucket: TokenBucket | None, per_second: float | None, now: float) -> TokenBucket | None:

@@ -478,7 +478,7 @@ class BatchRun:
                         job.estimate, usage.prompt_tokens, usage.completion_tokens
                     )
             info = response.response_info
-            pacer.on_success(info.rate_limit if info is not None else None, now)
+            pacer.on_success(info.rate_limit if info is not None else None, now, sent_at)
             return BatchResult(
                 job.custom_id,
                 job.index,

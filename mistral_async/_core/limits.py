@@ -54,9 +54,20 @@ def parse_finite(raw: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _int(value: str | None) -> int | None:
-    number = parse_finite(value)  # nan, inf and 1e400 count as absent
-    return None if number is None else int(number)
+MAX_COUNT = 10**12
+"""More requests or tokens than any account's quota: a header above it is garbage."""
+
+
+def _count(value: str | None) -> int | None:
+    """A header's count of requests or tokens: a whole number from 0 to ``MAX_COUNT``.
+
+    Anything else (``nan``, ``inf``, negative, huge, not a number) is absent: the pacer
+    divides by these numbers and sizes its buckets with them.
+    """
+    number = parse_finite(value)
+    if number is None or not (0.0 <= number <= MAX_COUNT):
+        return None
+    return int(number)
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ class RateLimitInfo:
 
     Mistral reports limits per minute and per month for tokens and requests; the names vary
     with the account, so every header whose name mentions ``ratelimit`` is kept in ``raw``.
+    The properties read them as counts from 0 to ``MAX_COUNT``; anything else reads as absent.
     """
 
     raw: Mapping[str, str] = field(default_factory=dict)
@@ -75,8 +87,9 @@ class RateLimitInfo:
 
     def _get(self, *names: str) -> int | None:
         for name in names:
-            if name in self.raw:
-                return _int(self.raw[name])
+            count = _count(self.raw.get(name))
+            if count is not None:
+                return count
         return None
 
     @property
