@@ -7,10 +7,10 @@ with hundreds: at 256 requests in flight it is several milliseconds per request,
 the rest of the request costs. :class:`PoolShards` keeps the same connections in many small
 pools instead, so that each walk covers a few.
 
-Why each small pool is our own subclass of httpcore's (:class:`_ReclaimingPool`): httpcore 1.0.9
-loses a connection for good when a request is cancelled after the pool gave it a connection and
-before the request made that connection its own (encode/httpcore#1093, #658, #830): the
-connection is left neither idle, closed, expired nor available, and no request holds it, so the
+Why each small pool is our own subclass of httpcore's (``reclaiming_pool.ReclaimingPool``):
+httpcore 1.0.9 loses a connection for good when a request is cancelled after the pool gave it a
+connection and before the request made that connection its own (encode/httpcore#1093, #658,
+#830): the connection is left neither idle, closed, expired nor available, and no request holds it, so the
 pool neither reuses nor reclaims it. Plain asyncio cancellation (``task.cancel()``,
 ``asyncio.wait_for``, ``asyncio.timeout``; what Starlette does when a client disconnects) hits
 that window often; with ``SHARD_SIZE`` connections a pool, four such losses stop a pool for good.
@@ -26,7 +26,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Final, Literal
 
-import httpcore
 import httpx
 
 from .errors import ArgumentError
@@ -65,39 +64,19 @@ class PoolExhausted(httpx.PoolTimeout):
     """
 
 
-class _ReclaimingPool(httpcore.AsyncConnectionPool):
-    """httpcore's pool, closing the connections that no request holds and nothing can reclaim.
-
-    httpcore calls ``_assign_requests_to_connections`` whenever a request arrives or leaves,
-    with the pool's state consistent, and closes what it returns; that is the moment to find
-    the connections a cancelled request left behind. Such a connection is either still to be
-    made (cancelled while waiting for its turn: nothing to close) or made but never given its
-    request (``NEW``, cancelled on httpcore's state lock: an open socket). Every other
-    connection is held by a request, or idle, closed or expired, which httpcore handles itself.
-    """
-
-    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
-        held = {id(request.connection) for request in self._requests}
-        orphans = [
-            connection
-            for connection in self._connections
-            if id(connection) not in held
-            and not (connection.is_idle() or connection.is_closed() or connection.is_available())
-        ]
-        for connection in orphans:
-            self._connections.remove(connection)
-        return orphans + super()._assign_requests_to_connections()
-
-
 def _shard_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """httpx's transport on a :class:`_ReclaimingPool` of its own (and nobody else's pool).
+    """httpx's transport on a ``ReclaimingPool`` of its own (and nobody else's pool).
 
     httpx has no way to choose the pool class, so the one it makes is replaced with ours,
     built from the same arguments it was given (the defaults, but for these).
     """
+    # Imported here: httpcore (and, through it, trio when installed) costs tens of milliseconds
+    # to import, which httpx itself defers to the first transport too.
+    from .reclaiming_pool import ReclaimingPool
+
     ssl_context = default_ssl_context()
     transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits)
-    transport._pool = _ReclaimingPool(
+    transport._pool = ReclaimingPool(
         ssl_context=ssl_context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
@@ -186,7 +165,7 @@ class PoolShards(httpx.AsyncBaseTransport):
     at most ``pool_timeout`` seconds (the request's own ``pool`` timeout if shorter), then raises
     :class:`PoolExhausted`. A pool left idle at the end of the list for longer than the
     keep-alive expiry is closed. A cancelled request, of any kind and at any point, leaves no
-    connection behind (see :class:`_ReclaimingPool`).
+    connection behind (see :class:`.reclaiming_pool.ReclaimingPool`).
     """
 
     def __init__(self, limits: httpx.Limits, pool_timeout: float = POOL_TIMEOUT) -> None:

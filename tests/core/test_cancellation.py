@@ -26,7 +26,8 @@ import pytest
 import uvicorn
 
 from mistral_async import APITimeoutError, AsyncMistral
-from mistral_async._core.transport import SHARD_SIZE, PoolExhausted, PoolShards, _ReclaimingPool
+from mistral_async._core.reclaiming_pool import ReclaimingPool
+from mistral_async._core.transport import SHARD_SIZE, PoolExhausted, PoolShards
 
 MODEL = "mistral-small-latest"
 USER = {"role": "user", "content": "Name three rivers"}
@@ -344,7 +345,7 @@ async def test_requests_cancelled_while_their_connection_is_made_leave_none(
 ) -> None:
     # encode/httpcore#1093's case, step by step: one connection, two requests, both cancelled
     # while the first connects; httpcore's own pool keeps that connection for good.
-    async with _ReclaimingPool(max_connections=1) as pool:
+    async with ReclaimingPool(max_connections=1) as pool:
         url = f"{jittery.url}/v1/chat/completions"
         tasks = [asyncio.ensure_future(pool.request("POST", url, content=b"{}")) for _ in "ab"]
         await asyncio.sleep(0)
