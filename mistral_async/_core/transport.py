@@ -10,8 +10,8 @@ pools instead, so that each walk covers a few.
 Why each small pool is our own subclass of httpcore's (``reclaiming_pool.ReclaimingPool``):
 httpcore 1.0.9 loses a connection for good when a request is cancelled after the pool gave it a
 connection and before the request made that connection its own (encode/httpcore#1093, #658,
-#830): the connection is left neither idle, closed, expired nor available, and no request holds it, so the
-pool neither reuses nor reclaims it. Plain asyncio cancellation (``task.cancel()``,
+#830): the connection is left neither idle, closed, expired nor available, and no request holds
+it, so the pool neither reuses nor reclaims it. Plain asyncio cancellation (``task.cancel()``,
 ``asyncio.wait_for``, ``asyncio.timeout``; what Starlette does when a client disconnects) hits
 that window often; with ``SHARD_SIZE`` connections a pool, four such losses stop a pool for good.
 """
