@@ -13,9 +13,7 @@ import asyncio
 import contextlib
 import json
 import random
-import socket
 import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -23,11 +21,11 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-import uvicorn
 
 from mistral_async import APITimeoutError, AsyncMistral
 from mistral_async._core.reclaiming_pool import ReclaimingPool
 from mistral_async._core.transport import SHARD_SIZE, PoolExhausted, PoolShards
+from tests._support.asgi_server import serve_asgi
 
 MODEL = "mistral-small-latest"
 USER = {"role": "user", "content": "Name three rivers"}
@@ -134,35 +132,8 @@ class _Served:
 @pytest.fixture(scope="module")
 def jittery() -> Iterator[_Served]:
     app = _JitteryChat()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        http="h11",
-        loop="asyncio",
-        ws="none",
-        lifespan="off",
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "the test server did not start"
-    try:
-        yield _Served(app, f"http://127.0.0.1:{port}")
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    with serve_asgi(app) as url:
+        yield _Served(app, url)
 
 
 # ---------------------------------------------------------------------------------------------
