@@ -72,6 +72,7 @@ if _TYPE_CHECKING:
     from ._core.errors import SyncInEventLoopError as SyncInEventLoopError
     from ._core.errors import ToolDefinitionError as ToolDefinitionError
     from ._core.errors import UnprocessableEntityError as UnprocessableEntityError
+    from ._core.http_client import async_http_client as async_http_client
     from ._core.limits import RateLimitInfo as RateLimitInfo
     from ._core.options import RequestOptions as RequestOptions
     from ._core.pagination import AsyncPaginator as AsyncPaginator
