@@ -19,6 +19,7 @@ that window often; with ``SHARD_SIZE`` connections a pool, four such losses stop
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import ssl
@@ -262,8 +263,18 @@ def aiohttp_transport(
             f"the aiohttp transport goes through http:// proxies only, not {proxy.url.scheme}://;"
             " use the default transport ('httpx') for this proxy",
         )
+    authorization = None
+    if proxy is not None and proxy.raw_auth is not None:
+        # httpx-aiohttp would pass the credentials as aiohttp's deprecated BasicAuth (a warning
+        # on every request); the header it stands for says the same. aiohttp sends a proxy's
+        # headers with CONNECT only, so a forwarded request gets it from the transport.
+        user, password = proxy.raw_auth
+        authorization = "Basic " + base64.b64encode(user + b":" + password).decode("ascii")
+        headers = {**proxy.headers, "Proxy-Authorization": authorization}
+        proxy = httpx.Proxy(proxy.url, ssl_context=proxy.ssl_context, headers=headers)
     transport = _aiohttp_transport_class()(verify=ssl_context(), limits=limits, proxy=proxy)
     transport.pool_timeout = pool_timeout  # type: ignore[attr-defined]
+    transport.proxy_authorization = authorization  # type: ignore[attr-defined]
     return transport
 
 
@@ -279,10 +290,13 @@ def _aiohttp_transport_class() -> Callable[..., httpx.AsyncBaseTransport]:
 
     class AsyncioAiohttpTransport(AiohttpTransport):
         pool_timeout: float = POOL_TIMEOUT
+        proxy_authorization: str | None = None
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             _require_asyncio_or_no_loop()
             capped_pool_timeout(request, self.pool_timeout)
+            if self.proxy_authorization is not None and request.url.scheme == "http":
+                request.headers["Proxy-Authorization"] = self.proxy_authorization
             return await super().handle_async_request(request)
 
     return AsyncioAiohttpTransport
