@@ -179,9 +179,11 @@ class PoolShards(httpx.AsyncBaseTransport):
         self._ssl_context = ssl_context
         self._pool_timeout = pool_timeout
         self._max_connections = limits.max_connections
+        # Fewer than SHARD_SIZE connections in all: one pool of that many.
+        self._shard_size = min(SHARD_SIZE, limits.max_connections or SHARD_SIZE)
         self._limits = httpx.Limits(
-            max_connections=SHARD_SIZE,
-            max_keepalive_connections=SHARD_SIZE,
+            max_connections=self._shard_size,
+            max_keepalive_connections=self._shard_size,
             keepalive_expiry=limits.keepalive_expiry,
         )
         self._max_shards = max(1, (limits.max_connections or 1_000_000) // SHARD_SIZE)
@@ -190,7 +192,7 @@ class PoolShards(httpx.AsyncBaseTransport):
     def _pick(self) -> _Shard:
         shards = self._shards
         for shard in shards:
-            if shard.in_flight < SHARD_SIZE:
+            if shard.in_flight < self._shard_size:
                 return shard
         if len(shards) < self._max_shards:
             ssl_context = self._ssl_context()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -37,7 +38,15 @@ class Passage:
 class ForwardingProxy:
     """Use as a context manager; :attr:`url` is the proxy's URL, :attr:`passages` its count."""
 
-    def __init__(self, *, max_connections: int = 64, idle_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        max_connections: int = 64,
+        idle_timeout: float = 10.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """:param ssl_context: serve TLS with it: an ``https://`` proxy."""
+        self._ssl_context = ssl_context
         self._max_connections = max_connections
         self._idle_timeout = idle_timeout
         self._accepted = 0
@@ -51,7 +60,8 @@ class ForwardingProxy:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self._port}"
+        scheme = "https" if self._ssl_context is not None else "http"
+        return f"{scheme}://{HOST}:{self._port}"
 
     @property
     def passages(self) -> list[Passage]:
@@ -100,7 +110,7 @@ class ForwardingProxy:
                 handlers.discard(task)
                 writer.close()
 
-        server = await asyncio.start_server(accept, HOST, 0)
+        server = await asyncio.start_server(accept, HOST, 0, ssl=self._ssl_context)
         self._port = server.sockets[0].getsockname()[1]
         self._ready.set()
         async with server:

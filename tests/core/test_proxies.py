@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import ssl
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 
 from mistral_async import ArgumentError, AsyncMistral, Mistral, async_http_client
 from mistral_async._core.proxies import check_proxy, environment_proxies
-from mistral_async._core.transport import PoolShards
+from mistral_async._core.transport import PoolShards, TransportName
 from mistral_async.testing import create_app
 from tests._support.asgi_server import serve_asgi
 from tests._support.proxy import ForwardingProxy
@@ -57,7 +58,7 @@ def https_url(tls: TLSFiles) -> Iterator[str]:
         yield url
 
 
-def transports(anyio_backend: str) -> list[str]:
+def transports(anyio_backend: str) -> list[TransportName]:
     """The transports a test runs on for this backend: aiohttp runs on asyncio only."""
     installed = importlib.util.find_spec("httpx_aiohttp") is not None
     return ["httpx", "aiohttp"] if anyio_backend == "asyncio" and installed else ["httpx"]
@@ -98,7 +99,7 @@ def test_a_bad_proxy_is_refused_without_showing_its_password(
     with pytest.raises(ArgumentError, match="'proxy'") as caught:
         check_proxy("ftp://user:hunter2@127.0.0.1:21")
     assert "hunter2" not in str(caught.value)
-    with pytest.raises(ArgumentError, match="httpx.Proxy"):
+    with pytest.raises(ArgumentError, match=r"httpx\.Proxy"):
         check_proxy(3128)
     with pytest.raises(ArgumentError, match="host"):
         AsyncMistral(api_key="k", proxy="http://")
@@ -123,7 +124,7 @@ def test_proxy_and_trust_env_cannot_come_with_an_http_client() -> None:
     with pytest.raises(ArgumentError, match="'trust_env'"):
         AsyncMistral(api_key="k", trust_env=False, http_client=httpx.AsyncClient())
     with pytest.raises(ArgumentError, match="'trust_env'"):
-        AsyncMistral(api_key="k", trust_env=1)  # type: ignore[arg-type]
+        AsyncMistral(api_key="k", trust_env=1)
     shared = AsyncMistral(api_key="k", http_client=httpx.AsyncClient())
     with pytest.raises(ArgumentError, match="'proxy'"):
         shared.with_options(proxy="http://127.0.0.1:1")
@@ -138,7 +139,7 @@ async def test_the_environment_proxy_is_honoured(
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     for transport in transports(anyio_backend):
-        async with AsyncMistral(api_key="k", base_url=server.url, transport=transport) as client:  # type: ignore[arg-type]
+        async with AsyncMistral(api_key="k", base_url=server.url, transport=transport) as client:
             await complete(client)
             async with client.chat.stream(model=MODEL, messages=[USER]) as stream:
                 assert [chunk async for chunk in stream]
@@ -153,7 +154,7 @@ async def test_no_proxy_and_trust_env_false_go_straight_to_the_server(
     monkeypatch.setenv("ALL_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", "example.com,127.0.0.1")
     for transport in transports(anyio_backend):
-        async with AsyncMistral(api_key="k", base_url=server.url, transport=transport) as client:  # type: ignore[arg-type]
+        async with AsyncMistral(api_key="k", base_url=server.url, transport=transport) as client:
             await complete(client)
     monkeypatch.delenv("NO_PROXY")
     async with AsyncMistral(api_key="k", base_url=server.url, trust_env=False) as client:
@@ -173,7 +174,7 @@ async def test_the_proxy_option_wins_over_the_environment(
             async with AsyncMistral(
                 api_key="k",
                 base_url=server.url,
-                transport=transport,  # type: ignore[arg-type]
+                transport=transport,
                 proxy=httpx.Proxy(proxy.url),
             ) as client:
                 await complete(client)
@@ -190,7 +191,7 @@ async def test_proxy_credentials_reach_the_proxy(
         async with AsyncMistral(
             api_key="k",
             base_url=server.url,
-            transport=transport,  # type: ignore[arg-type]
+            transport=transport,
             proxy=url,
         ) as client:
             await complete(client)
@@ -212,7 +213,7 @@ async def test_https_is_tunnelled_with_connect(
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # not used for https://
     for transport in transports(anyio_backend):
-        async with async_http_client(verify=str(tls.ca), transport=transport) as http:  # type: ignore[arg-type]
+        async with async_http_client(verify=str(tls.ca), transport=transport) as http:
             client = AsyncMistral(api_key="k", base_url=https_url, http_client=http)
             await complete(client)
             await complete(client)  # the same tunnel, kept alive
@@ -225,11 +226,24 @@ async def test_https_is_tunnelled_with_connect(
     for transport in transports(anyio_backend):
         async with async_http_client(
             verify=str(tls.ca),
-            transport=transport,  # type: ignore[arg-type]
+            transport=transport,
             proxy=with_credentials,
         ) as http:
             await complete(AsyncMistral(api_key="k", base_url=https_url, http_client=http))
         assert proxy.passages[-1].proxy_authorization == "Basic dXNlcjpzM2NyZXQ="
+
+
+@pytest.mark.anyio
+async def test_an_https_proxy(server: Any, tls: TLSFiles) -> None:
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(tls.server_cert, tls.server_key)
+    trusted = ssl.create_default_context(cafile=tls.ca)
+    with ForwardingProxy(ssl_context=served) as proxy:
+        route = httpx.Proxy(proxy.url, ssl_context=trusted)
+        async with AsyncMistral(api_key="k", base_url=server.url, proxy=route) as client:
+            await complete(client)
+    assert proxy.url.startswith("https://")
+    assert proxy.kinds() == ["forward"]
 
 
 def test_the_blocking_client_goes_through_the_proxy(
