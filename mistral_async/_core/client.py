@@ -172,7 +172,7 @@ class AsyncMistral:
                 f"{API_KEY_ENV} environment variable."
             )
         self._key_source = KeySource(key) if callable(key) else None
-        if not callable(key):
+        if self._key_source is None:
             check_api_key(key)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ArgumentError("http_client", "must be an httpx.AsyncClient")
@@ -210,11 +210,11 @@ class AsyncMistral:
         if self._key_source is None:  # else set on each attempt
             self._headers["Authorization"] = f"Bearer {key}"
         self._owns_http = http_client is None
-        # The httpx clients this client builds, shared with its with_options copies.
-        self._http_clients = OwnedHttpClients(self.timeout, transport) if self._owns_http else None
         self._proxy, self._trust_env = proxy, trust_env
+        # The httpx clients this client builds, shared with its with_options copies.
+        self._http_clients: OwnedHttpClients | None = None
         if http_client is None:
-            assert self._http_clients is not None
+            self._http_clients = OwnedHttpClients(self.timeout, transport)
             http_client = self._http_clients.get(proxy, trust_env)
         self._http = http_client
         self._builder = RequestBuilder(
@@ -407,8 +407,8 @@ class AsyncMistral:
         per_attempt = None if stream else options.get("deadline", self.deadline)
         check_optional_seconds("deadline", per_attempt)
         http_request = self._builder.build(request, options, stream=stream)
-        keys = self._key_source if self._key_source and self._key_source.applies(options) else None
-        if keys is not None:
+        keys = self._key_source
+        if keys is not None and keys.applies(options):
             await keys.authorize(http_request)  # before the cache, whose entries are per key
         cached = self.cache.entry(http_request) if self.cache is not None else None
         if cached is not None and (hit := await cached.load()) is not None:
@@ -469,7 +469,7 @@ class AsyncMistral:
             )
             await anyio.sleep(delay)
             retries += 1
-            if keys is not None:
+            if keys is not None and keys.applies(options):
                 await keys.authorize(http_request)  # every attempt asks again
 
     def _bound(self, name: str, given: int | None) -> int:

@@ -48,7 +48,7 @@ class KeySource:
         """Whether this call's key comes from here: not when the call's ``extra_headers`` set
         ``Authorization`` themselves (they win, as they win over a key given as a string)."""
         extra = options.get("extra_headers")
-        return not extra or all(name.lower() != "authorization" for name in extra)
+        return not extra or all(str(name).lower() != "authorization" for name in extra)
 
     async def authorize(self, request: httpx.Request) -> None:
         """Ask for the key and set it on ``request``, for the attempt about to be sent."""

@@ -18,7 +18,12 @@ import pytest
 import mistral_async
 from mistral_async import APIConnectionError, APITimeoutError, ArgumentError, AsyncMistral
 from mistral_async._core.options import DEFAULT_TIMEOUT
-from mistral_async._core.transport import DEFAULT_LIMITS, PoolShards, TransportName
+from mistral_async._core.transport import (
+    DEFAULT_LIMITS,
+    PoolShards,
+    TransportName,
+    default_ssl_context,
+)
 from mistral_async.testing import create_app
 from tests._support.asgi_server import serve_asgi
 from tests._support.proxy import ForwardingProxy
@@ -265,3 +270,21 @@ async def test_asgi_transport_recipe_serves_the_local_app_in_process() -> None:
     async with client.chat.stream(model=MODEL, messages=messages) as stream:
         assert [chunk async for chunk in stream]
     await client._http.aclose()
+
+
+@pytest.mark.anyio
+async def test_ssl_cert_file_is_read_with_trust_env(
+    https_url: str, tls: TLSFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls.ca))
+    default_ssl_context.cache_clear()  # the store is loaded once per process
+    try:
+        async with AsyncMistral(api_key="k", base_url=https_url) as client:
+            await client.models.list()
+        async with AsyncMistral(
+            api_key="k", base_url=https_url, trust_env=False, max_retries=0
+        ) as client:
+            with pytest.raises(APIConnectionError):
+                await client.models.list()
+    finally:
+        default_ssl_context.cache_clear()
