@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import anyio
 import httpx
 
+from .bounds import close_iterator
 from .deadline import Deadline
 from .errors import transport_error
 from .held import HeldResponse
@@ -89,7 +90,8 @@ class FileDownload(HeldResponse):
                         raise transport_error(failure, response.request, self._retries)
                     yield chunk
             finally:
-                await body.aclose()
+                # httpx's aiter_bytes is an async generator, though typed as an iterator.
+                await close_iterator(body, response)
         finally:
             await self.aclose()
 
