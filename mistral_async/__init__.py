@@ -72,7 +72,10 @@ if _TYPE_CHECKING:
     from ._core.errors import SyncInEventLoopError as SyncInEventLoopError
     from ._core.errors import ToolDefinitionError as ToolDefinitionError
     from ._core.errors import UnprocessableEntityError as UnprocessableEntityError
+    from ._core.hooks import Attempt as Attempt
+    from ._core.hooks import Hooks as Hooks
     from ._core.limits import RateLimitInfo as RateLimitInfo
+    from ._core.logs import set_log_level as set_log_level
     from ._core.options import RequestOptions as RequestOptions
     from ._core.pagination import AsyncPaginator as AsyncPaginator
     from ._core.response_info import ResponseInfo as ResponseInfo

@@ -25,6 +25,8 @@ from .bridge import read_ahead
 from .portal import STOP_TIMEOUT, PortalThread
 
 if TYPE_CHECKING:
+    from .._core.hooks import Hooks
+    from .._core.retry import RetryPolicy
     from ..cache import ResponseCache
     from ..resources.batch import SyncBatch
     from ..resources.chat import SyncChat
@@ -79,6 +81,14 @@ class Mistral:
     @property
     def max_retries(self) -> int:
         return self._async.max_retries
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._async.retry
+
+    @property
+    def hooks(self) -> Hooks | None:
+        return self._async.hooks
 
     @property
     def max_concurrency(self) -> int | None:
