@@ -60,7 +60,7 @@ async def ask(client: AsyncMistral, **options: Any) -> Any:
     ],
 )
 def test_every_field_is_checked(field: str, value: Any) -> None:
-    with pytest.raises(ArgumentError, match=f"retry.{field}"):
+    with pytest.raises(ArgumentError, match=rf"retry\.{field}"):
         RetryPolicy(**{field: value})
 
 
