@@ -275,3 +275,27 @@ def test_the_blocking_client_runs_hooks_on_its_loop_thread(server: Any) -> None:
     assert threading.current_thread().name not in threads
     signatures = [e.request_headers.get("x-signature") for e in server.exchanges.snapshot()]
     assert signatures == ["attempt-1", "attempt-1"]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # the aiohttp transport is asyncio only
+async def test_hooks_on_the_aiohttp_transport(server: Any) -> None:
+    pytest.importorskip("httpx_aiohttp")
+    seen: list[tuple[int, int | None]] = []
+
+    def after(attempt: Attempt) -> None:
+        seen.append((attempt.number, attempt.response.status_code if attempt.response else None))
+
+    async with AsyncMistral(
+        api_key="k",
+        base_url=server.url,
+        transport="aiohttp",
+        retry=FAST,
+        hooks=Hooks(sign, after),
+    ) as client:
+        server.faults.add("status", status=503, times=1, path=CHAT)
+        await ask(client)
+        async with client.chat.stream(model=MODEL, messages=[USER]) as stream:
+            assert (await stream.get_final_completion()).text
+    assert seen == [(1, 503), (2, 200), (1, 200)]
+    signatures = [e.request_headers.get("x-signature") for e in server.exchanges.snapshot()]
+    assert signatures == ["attempt-1", "attempt-2", "attempt-1"]

@@ -309,3 +309,16 @@ def test_the_package_works_and_never_imports_opentelemetry_when_it_is_absent() -
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "OK"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # the aiohttp transport is asyncio only
+@pytest.mark.anyio
+async def test_spans_on_the_aiohttp_transport(server: Any, spans: InMemorySpanExporter) -> None:
+    pytest.importorskip("httpx_aiohttp")
+    async with AsyncMistral(api_key="k", base_url=server.url, transport="aiohttp") as client:
+        await client.chat.complete(model=MODEL, messages=[USER])
+        async with client.chat.stream(model=MODEL, messages=[USER]) as stream:
+            await stream.get_final_completion()
+    plain, flowing = spans.get_finished_spans()
+    assert attributes(plain)["gen_ai.usage.output_tokens"] > 0
+    assert attributes(flowing)["mistral_async.time_to_first_event"] > 0
