@@ -25,6 +25,7 @@ and the reply (see ``tests/core/test_hooks.py``); they are wired in directly for
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ class AttemptWatch:
     def of(
         cls, client_hooks: Hooks | None, call_hooks: Hooks | None, path: str, stream: bool
     ) -> AttemptWatch | None:
-        debug = log.isEnabledFor(10)  # logging.DEBUG
+        debug = log.isEnabledFor(logging.DEBUG)
         if client_hooks is None and call_hooks is None and not debug:
             return None
         hooks = tuple(h for h in (client_hooks, call_hooks) if h is not None)

@@ -24,6 +24,7 @@ from typing import Final
 import httpx
 
 from .errors import ArgumentError
+from .response_info import request_id
 
 log: Final = logging.getLogger("mistral_async")
 
@@ -81,13 +82,6 @@ def configure_from_env() -> None:
         set_log_level(value)
 
 
-def _request_id(response: httpx.Response) -> str:
-    # Imported here: response_info is light, but this runs only with DEBUG on.
-    from .response_info import request_id
-
-    return request_id(response.headers) or "-"
-
-
 def log_attempt(
     request: httpx.Request,
     number: int,
@@ -105,7 +99,7 @@ def log_attempt(
         request.url.path,
         outcome,
         elapsed * 1000.0,
-        _request_id(response) if response is not None else "-",
+        (request_id(response.headers) if response is not None else None) or "-",
         number,
         ", from cache" if from_cache else "",
     )
