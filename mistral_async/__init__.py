@@ -77,8 +77,11 @@ if _TYPE_CHECKING:
     from ._core.event_streams import SpeechStream as SpeechStream
     from ._core.event_streams import StreamEvent as StreamEvent
     from ._core.event_streams import TranscriptionStream as TranscriptionStream
+    from ._core.hooks import Attempt as Attempt
+    from ._core.hooks import Hooks as Hooks
     from ._core.http_client import async_http_client as async_http_client
     from ._core.limits import RateLimitInfo as RateLimitInfo
+    from ._core.logs import set_log_level as set_log_level
     from ._core.options import RequestOptions as RequestOptions
     from ._core.pagination import AsyncPaginator as AsyncPaginator
     from ._core.response_info import ResponseInfo as ResponseInfo

@@ -27,6 +27,8 @@ from .views import SyncStream
 
 if TYPE_CHECKING:
     from .._core.event_streams import StreamEvent
+    from .._core.hooks import Hooks
+    from .._core.retry import RetryPolicy
     from ..cache import ResponseCache
     from ..resources.batch import SyncBatch
     from ..resources.chat import SyncChat
@@ -81,6 +83,14 @@ class Mistral:
     @property
     def max_retries(self) -> int:
         return self._async.max_retries
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._async.retry
+
+    @property
+    def hooks(self) -> Hooks | None:
+        return self._async.hooks
 
     @property
     def max_concurrency(self) -> int | None:

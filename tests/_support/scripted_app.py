@@ -99,7 +99,7 @@ class ScriptedApp:
                 script.body, script.status, media_type=script.media_type if script.body else None
             )
         return StreamingResponse(
-            _frames(script.frames), script.status, media_type=script.media_type
+            _frames(script.frames, script.pause), script.status, media_type=script.media_type
         )
 
 
