@@ -28,7 +28,9 @@ from .views import SyncStream
 if TYPE_CHECKING:
     from .._core.event_streams import StreamEvent
     from ..cache import ResponseCache
+    from ..resources.agents import SyncAgentsCompletions
     from ..resources.batch import SyncBatch
+    from ..resources.beta import SyncBeta
     from ..resources.chat import SyncChat
     from ..resources.classifiers import SyncClassifiers
     from ..resources.embeddings import SyncEmbeddings
@@ -165,6 +167,20 @@ class Mistral:
         from ..resources.ocr import SyncOcr
 
         return SyncOcr(self, self._async.ocr)
+
+    @cached_property
+    def beta(self) -> SyncBeta:
+        """The beta areas: ``beta.conversations``, ``beta.agents``."""
+        from ..resources.beta import SyncBeta
+
+        return SyncBeta(self, self._async.beta)
+
+    @cached_property
+    def agents(self) -> SyncAgentsCompletions:
+        """Agents completions (deprecated by the API): ``complete``, ``stream``."""
+        from ..resources.agents import SyncAgentsCompletions
+
+        return SyncAgentsCompletions(self, self._async.agents)
 
     # -- any endpoint ------------------------------------------------------------------------
 
