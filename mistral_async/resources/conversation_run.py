@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -198,11 +199,13 @@ class _Loop:
         steps: list[ConversationStep] = []
         for index in range(self._max_steps):
             response: ConversationResponse | None = None
-            async for item in self._send(params, events):
-                if isinstance(item, ConversationResponse):
-                    response = item
-                else:
-                    yield item
+            # Closed at once when the run is left early: its stream is closed with it.
+            async with aclosing(self._send(params, events)) as sent:
+                async for item in sent:
+                    if isinstance(item, ConversationResponse):
+                        response = item
+                    else:
+                        yield item
             assert response is not None
             self._conversation_id = response.conversation_id
             calls = [

@@ -234,6 +234,8 @@ async def test_cut_stream_raises_and_is_retried_only_before_the_first_event(
                 seen += 1
     assert seen == 3
     assert stream.closed
+    server.exchanges.wait_idle()
+    assert len(server.exchanges) == 3  # two for the retried stream, one for the cut one
 
 
 async def test_in_band_error_is_a_typed_error(client: AsyncMistral, server: LocalServer) -> None:
@@ -373,6 +375,19 @@ async def test_run_stream_yields_events_then_steps(client: AsyncMistral) -> None
     assert isinstance(items[-1], ConversationStep)
     assert run.result is not None
     assert run.result.text == "Based on the tool results: get_weather returned sunny in Bern."
+
+
+async def test_leaving_a_run_stream_early_closes_it(client: AsyncMistral) -> None:
+    async with client.beta.conversations.run_stream(
+        model=MODEL, inputs="Weather in Bern?", tools=[get_weather]
+    ) as run:
+        async for item in run:
+            assert isinstance(item, ResponseStartedEvent)
+            break
+    assert run.result is None
+    with pytest.raises(RuntimeError, match="iterated once"):
+        async for _ in run:
+            pass
 
 
 async def test_run_arguments_are_checked(client: AsyncMistral) -> None:
