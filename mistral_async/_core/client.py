@@ -71,7 +71,9 @@ from .upload import close_parts
 
 if TYPE_CHECKING:
     from ..cache import ResponseCache
+    from ..resources.agents import AsyncAgentsCompletions
     from ..resources.batch import AsyncBatch
+    from ..resources.beta import AsyncBeta
     from ..resources.chat import AsyncChat
     from ..resources.classifiers import AsyncClassifiers
     from ..resources.embeddings import AsyncEmbeddings
@@ -315,6 +317,20 @@ class AsyncMistral:
         from ..resources.ocr import AsyncOcr
 
         return AsyncOcr(self)
+
+    @cached_property
+    def beta(self) -> AsyncBeta:
+        """The beta areas: ``beta.conversations``, ``beta.agents``."""
+        from ..resources.beta import AsyncBeta
+
+        return AsyncBeta(self)
+
+    @cached_property
+    def agents(self) -> AsyncAgentsCompletions:
+        """Agents completions (deprecated by the API): ``complete``, ``stream``."""
+        from ..resources.agents import AsyncAgentsCompletions
+
+        return AsyncAgentsCompletions(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from .._core.hooks import Hooks
     from .._core.retry import RetryPolicy
     from ..cache import ResponseCache
+    from ..resources.agents import SyncAgentsCompletions
     from ..resources.batch import SyncBatch
+    from ..resources.beta import SyncBeta
     from ..resources.chat import SyncChat
     from ..resources.classifiers import SyncClassifiers
     from ..resources.embeddings import SyncEmbeddings
@@ -175,6 +177,20 @@ class Mistral:
         from ..resources.ocr import SyncOcr
 
         return SyncOcr(self, self._async.ocr)
+
+    @cached_property
+    def beta(self) -> SyncBeta:
+        """The beta areas: ``beta.conversations``, ``beta.agents``."""
+        from ..resources.beta import SyncBeta
+
+        return SyncBeta(self, self._async.beta)
+
+    @cached_property
+    def agents(self) -> SyncAgentsCompletions:
+        """Agents completions (deprecated by the API): ``complete``, ``stream``."""
+        from ..resources.agents import SyncAgentsCompletions
+
+        return SyncAgentsCompletions(self, self._async.agents)
 
     # -- any endpoint ------------------------------------------------------------------------
 

@@ -23,7 +23,10 @@ gateway)                  ``"1300"``; with ``gateway=True`` the gateway's shape 
 (status, body)
 ``stream_error``          ``after_events`` (default 1) events, then ``data: {"object":
 (after_events, message,   "error", ...}`` and a clean end, as when generation fails
-error_type, code)         mid-stream.
+error_type, code)         mid-stream; on a conversation stream the spec's in-band error
+                          instead: ``event: conversation.response.error`` with ``data:
+                          {"type": "conversation.response.error", "message", "code"}``
+                          (``code`` an integer: ``code`` if it is one, else 500).
 ========================  ===============================================================
 
 Stream faults (``cut_stream``, ``stream_error``, ``stall`` with ``after_events``) act on
@@ -41,6 +44,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Literal, get_args
 
 import anyio
@@ -67,6 +71,8 @@ _PARAMS: dict[str, frozenset[str]] = {
 }
 _MALFORMED_BODY = b'{"id": "cmpl-malformed", "object": "chat.completion", "choices": [{"ind'
 _EVENT_END = b"\n\n"
+_CONVERSATION_STREAMS = "/v1/conversations*"
+_CONVERSATION_ERROR = "conversation.response.error"
 _Outcome = Literal["pass", "cut", "ended"]
 
 
@@ -290,20 +296,20 @@ class FaultMiddleware:
         if fault.kind == "disconnect":
             forward: _HalfBody | _EventGate = _HalfBody(send)
         else:
-            forward = _EventGate(send, fault.events_before(), self._action(fault, send))
+            action = self._action(fault, send, scope["path"])
+            forward = _EventGate(send, fault.events_before(), action)
         await self.app(scope, receive, forward)
         if forward.cut:
             _CUTTING.set(True)  # returning now leaves the response incomplete: uvicorn closes
 
-    def _action(self, fault: Fault, send: Send) -> Callable[[], Awaitable[_Outcome]]:
-        """What happens at the gate of an event stream."""
+    def _action(self, fault: Fault, send: Send, path: str) -> Callable[[], Awaitable[_Outcome]]:
+        """What happens at the gate of an event stream (of a request for ``path``)."""
 
         async def cut() -> _Outcome:
             return "cut"
 
         async def error_event() -> _Outcome:
-            error = error_json(500, fault.message, error_type=fault.error_type, code=fault.code)
-            event = b"data: " + error + _EVENT_END
+            event = _in_band_error(fault, path)
             await send({"type": "http.response.body", "body": event, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return "ended"
@@ -312,6 +318,24 @@ class FaultMiddleware:
             return "pass" if await self._sleep(fault.seconds) == "slept" else "cut"
 
         return {"cut_stream": cut, "stream_error": error_event, "stall": pause}[fault.kind]
+
+
+def _in_band_error(fault: Fault, path: str) -> bytes:
+    """The error event a ``stream_error`` fault sends: the spec's ``ResponseErrorEvent`` on a
+    conversation stream, the error object of chat streams elsewhere."""
+    if fnmatch.fnmatchcase(path, _CONVERSATION_STREAMS):
+        code = fault.code
+        number = code if isinstance(code, int) else int(code) if code and code.isdigit() else 500
+        data = {
+            "type": _CONVERSATION_ERROR,
+            "created_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "message": fault.message,
+            "code": number,
+        }
+        text = json.dumps(data, separators=(",", ":"))
+        return f"event: {_CONVERSATION_ERROR}\ndata: {text}".encode() + _EVENT_END
+    error = error_json(500, fault.message, error_type=fault.error_type, code=fault.code)
+    return b"data: " + error + _EVENT_END
 
 
 def _default_body(status: int, gateway: bool) -> Mapping[str, Any]:
