@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr
+from . import (
+    audio,
+    batch,
+    chat,
+    classifiers,
+    embeddings,
+    files,
+    fim,
+    fine_tuning,
+    libraries,
+    models,
+    ocr,
+)
 
 ROUTES: list[BaseRoute] = [
     *chat.routes,
@@ -21,4 +33,6 @@ ROUTES: list[BaseRoute] = [
     *ocr.routes,
     *fine_tuning.routes,
     *batch.routes,
+    *audio.routes,
+    *libraries.routes,
 ]
