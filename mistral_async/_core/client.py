@@ -70,7 +70,9 @@ from .transport import TransportName, new_http_client
 
 if TYPE_CHECKING:
     from ..cache import ResponseCache
+    from ..resources.audio import AsyncAudio
     from ..resources.batch import AsyncBatch
+    from ..resources.beta import AsyncBeta
     from ..resources.chat import AsyncChat
     from ..resources.classifiers import AsyncClassifiers
     from ..resources.embeddings import AsyncEmbeddings
@@ -278,6 +280,20 @@ class AsyncMistral:
         from ..resources.ocr import AsyncOcr
 
         return AsyncOcr(self)
+
+    @cached_property
+    def audio(self) -> AsyncAudio:
+        """Audio: ``audio.transcriptions``, ``audio.speech``, ``audio.voices``."""
+        from ..resources.audio import AsyncAudio
+
+        return AsyncAudio(self)
+
+    @cached_property
+    def beta(self) -> AsyncBeta:
+        """Beta areas: ``beta.libraries`` (with ``documents`` and ``accesses``)."""
+        from ..resources.beta import AsyncBeta
+
+        return AsyncBeta(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

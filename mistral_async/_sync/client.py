@@ -26,7 +26,9 @@ from .portal import STOP_TIMEOUT, PortalThread
 
 if TYPE_CHECKING:
     from ..cache import ResponseCache
+    from ..resources.audio import SyncAudio
     from ..resources.batch import SyncBatch
+    from ..resources.beta import SyncBeta
     from ..resources.chat import SyncChat
     from ..resources.classifiers import SyncClassifiers
     from ..resources.embeddings import SyncEmbeddings
@@ -163,6 +165,18 @@ class Mistral:
         from ..resources.ocr import SyncOcr
 
         return SyncOcr(self, self._async.ocr)
+
+    @cached_property
+    def audio(self) -> SyncAudio:
+        from ..resources.audio import SyncAudio
+
+        return SyncAudio(self, self._async.audio)
+
+    @cached_property
+    def beta(self) -> SyncBeta:
+        from ..resources.beta import SyncBeta
+
+        return SyncBeta(self, self._async.beta)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -1,0 +1,346 @@
+"""``client.audio``: ``transcriptions`` (speech to text), ``speech`` (text to speech) and
+``voices`` (``/v1/audio``).
+
+A transcription request is a ``multipart/form-data`` form: the audio is a file part, streamed as
+``files.upload`` streams it (a path, ``bytes`` or a binary file object; sent again on a retry,
+unless the file object cannot seek), or it is given by reference (``file_url``, ``file_id``);
+the other fields are text parts, lists as repeated parts, and the constant ``stream`` field
+tells the two operations apart. The live API's rules across fields are checked before
+anything is sent (``check_transcription_request``).
+
+Speech replies carry base64 audio: :meth:`SpeechResponse.audio_bytes` and ``write_to(path)``
+give the file; a stream's :meth:`SpeechStream.iter_audio` the decoded pieces as they come.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from typing import Any
+
+import anyio
+from typing_extensions import Unpack
+
+from .._core.checks import check_clean_text
+from .._core.download import FileDownload, StrPath
+from .._core.errors import ArgumentError
+from .._core.options import RequestOptions
+from .._core.pagination import AsyncPaginator
+from .._core.request import APIRequest
+from .._core.upload import file_part
+from .._core.validate import split_options, validate_options, validate_params
+from .._sync.views import SyncFileDownload, SyncPaginator, SyncResource, blocking, wrapped
+from ..types._form import FormFields, form_fields
+from ..types.audio_speech import SpeechParams, SpeechRequest, SpeechResponse
+from ..types.audio_transcriptions import (
+    AudioTranscriptionRequest,
+    AudioTranscriptionRequestStream,
+    TranscriptionParams,
+    TranscriptionResponse,
+    check_transcription_request,
+)
+from ..types.audio_voices import (
+    VoiceCreateParams,
+    VoiceCreateRequest,
+    VoiceListResponse,
+    VoiceResponse,
+    VoicesListParams,
+    VoicesListQuery,
+    VoiceUpdateParams,
+    VoiceUpdateRequest,
+)
+from ._base import AsyncAPIResource, json_request, options_only, path_param, query_request
+
+PATH = "/v1/audio"
+TRANSCRIPTIONS = PATH + "/transcriptions"
+SPEECH = PATH + "/speech"
+VOICES = PATH + "/voices"
+DEFAULT_VOICES_PAGE = 10  # the API's `limit` default
+
+
+class TranscriptionArgs(TranscriptionParams, RequestOptions, total=False):
+    pass
+
+
+class SpeechArgs(SpeechParams, RequestOptions, total=False):
+    pass
+
+
+class VoiceCreateArgs(VoiceCreateParams, RequestOptions, total=False):
+    pass
+
+
+class VoiceUpdateArgs(VoiceUpdateParams, RequestOptions, total=False):
+    pass
+
+
+class VoicesListArgs(VoicesListParams, RequestOptions, total=False):
+    pass
+
+
+# -- transcriptions ----------------------------------------------------------------------------
+
+
+class TranscriptionForm:
+    """A transcription request, validated and checked: its text fields and its audio.
+
+    Built when the method is called, so that every argument error is raised before anything
+    is sent; the file part is made only when the request is sent (:meth:`request`), so that a
+    path is opened then and closed when the exchange ends.
+    """
+
+    def __init__(self, kwargs: dict[str, Any], *, stream: bool) -> None:
+        params, self.options = split_options(kwargs)
+        validate_options(self.options)
+        self.filename = _optional_text(params, "filename")
+        self.content_type = _optional_text(params, "content_type")
+        model = AudioTranscriptionRequestStream if stream else AudioTranscriptionRequest
+        request = validate_params(model, {**params, "stream": stream})
+        check_transcription_request(request)
+        self.model: str = request.model
+        self.file: Any = request.file
+        if self.file is not None:
+            _check_audio_input(self.file)
+        self.fields: FormFields = form_fields(request)
+
+    def text_parts(self) -> list[tuple[str, tuple[None, str]]]:
+        """The fields as parts without a file name (httpx sends those as text), so that the
+        body is a form even when no file part goes with it."""
+        return [
+            (name, (None, text))
+            for name, value in self.fields.items()
+            for text in (value if isinstance(value, list) else [value])
+        ]
+
+    @contextmanager
+    def parts(self) -> Iterator[tuple[list[tuple[str, Any]], bool]]:
+        """Every part of the form, and whether a retry can send them again. A path is
+        opened here and closed on leaving, however we leave."""
+        if self.file is None:
+            yield self.text_parts(), True
+            return
+        with file_part(self.file, self.filename, self.content_type) as (part, replayable):
+            yield [*self.text_parts(), ("file", part)], replayable
+
+    def options_for(self, replayable: bool) -> RequestOptions:
+        # A file object that cannot seek is sent once: a retry would send it empty.
+        return self.options if replayable else {**self.options, "max_retries": 0}
+
+
+def _optional_text(params: dict[str, Any], name: str) -> str | None:
+    value = params.pop(name, None)
+    if value is not None and not isinstance(value, str):
+        raise ArgumentError(name, f"must be a str or None, got {type(value).__name__}")
+    return None if value is None else check_clean_text(name, value)
+
+
+def _check_audio_input(file: Any) -> None:
+    """Refuse now what ``file_part`` would refuse when sending: a missing path, a text file
+    object, anything that is not audio input."""
+    if isinstance(file, (str, os.PathLike)):
+        path = os.fsdecode(file)
+        if not os.path.isfile(path):
+            raise ArgumentError("file", f"no such file: {path!r}")
+    elif not isinstance(file, (bytes, bytearray, memoryview)) and not callable(
+        getattr(file, "read", None)
+    ):
+        message = f"must be a path, bytes or a binary file object, got {type(file).__name__}"
+        raise ArgumentError("file", message)
+
+
+class AsyncTranscriptions(AsyncAPIResource):
+    async def complete(self, **kwargs: Unpack[TranscriptionArgs]) -> TranscriptionResponse:
+        """Transcribe audio: ``model`` and one of ``file`` (a path, ``bytes`` or a binary
+        file object, streamed), ``file_url`` or ``file_id``; ``language``, ``temperature``,
+        ``diarize``, ``context_bias``, ``timestamp_granularities`` (``["segment"]`` for
+        segments with times). ``filename``/``content_type`` name the file part.
+
+        :raises ArgumentError: before sending, for what the API would refuse: not exactly one
+            audio source; ``diarize=True`` without ``timestamp_granularities=["segment"]``;
+            ``language`` with timestamp granularities.
+        """
+        form = TranscriptionForm(dict(kwargs), stream=False)
+        with form.parts() as (parts, replayable):
+            request = APIRequest("POST", TRANSCRIPTIONS, files=parts)
+            options = form.options_for(replayable)
+            return await self._client._request(request, TranscriptionResponse, options)
+
+
+# -- speech ------------------------------------------------------------------------------------
+
+
+def _speech_arguments(kwargs: Any) -> dict[str, Any]:
+    """``ref_audio`` given as bytes goes base64-encoded, as the API takes it."""
+    arguments = dict(kwargs)
+    ref_audio = arguments.get("ref_audio")
+    if isinstance(ref_audio, (bytes, bytearray, memoryview)):
+        arguments["ref_audio"] = base64.b64encode(bytes(ref_audio)).decode("ascii")
+    return arguments
+
+
+class AsyncSpeech(AsyncAPIResource):
+    async def complete(self, **kwargs: Unpack[SpeechArgs]) -> SpeechResponse:
+        """Say ``input`` in a voice (``voice_id``, or ``ref_audio``: a short recording to
+        imitate, bytes or base64 text) as one audio file in ``response_format`` (``mp3`` by
+        default; ``wav``, ``pcm``, ``flac``, ``opus``). ``reply.audio_bytes()`` is the file,
+        ``reply.write_to(path)`` saves it."""
+        request, options = json_request("POST", SPEECH, SpeechRequest, _speech_arguments(kwargs))
+        return await self._client._request(request, SpeechResponse, options)
+
+
+# -- voices ------------------------------------------------------------------------------------
+
+
+async def _sample_bytes(sample: Any) -> tuple[bytes, str | None]:
+    """A voice sample's bytes and, for a path or a named file object, its file name."""
+    if isinstance(sample, (bytes, bytearray, memoryview)):
+        return bytes(sample), None
+    if isinstance(sample, (str, os.PathLike)):
+        path = os.fsdecode(sample)
+        try:
+            data = await anyio.Path(path).read_bytes()
+        except FileNotFoundError:
+            raise ArgumentError("sample_audio", f"no such file: {path!r}") from None
+        except OSError as exc:
+            raise ArgumentError("sample_audio", f"cannot read {path!r}: {exc.strerror}") from None
+        return data, os.path.basename(path)
+    read = getattr(sample, "read", None)
+    if callable(read):
+        data = await anyio.to_thread.run_sync(read)
+        if not isinstance(data, bytes):
+            raise ArgumentError("sample_audio", "is a text file object; open it in binary mode")
+        name = getattr(sample, "name", None)
+        return data, os.path.basename(name) if isinstance(name, str) else None
+    message = f"must be a path, bytes or a binary file object, got {type(sample).__name__}"
+    raise ArgumentError("sample_audio", message)
+
+
+class AsyncVoices(AsyncAPIResource):
+    def list(
+        self, **kwargs: Unpack[VoicesListArgs]
+    ) -> AsyncPaginator[VoiceResponse, VoiceListResponse]:
+        """The voices (without their samples): ``await`` it for one page of ``limit`` voices
+        from ``offset``, ``async for`` it for every voice from there, page after page."""
+        request, options = query_request("GET", VOICES, VoicesListQuery, kwargs)
+        query = dict(request.params or {})
+        limit = int(query.get("limit") or DEFAULT_VOICES_PAGE)
+        offset = int(query.get("offset") or 0)
+        client = self._client
+
+        async def fetch(page: int) -> VoiceListResponse:
+            params = {"limit": limit, "offset": offset + page * limit}
+            page_request = APIRequest("GET", VOICES, params=params)
+            return await client._request(page_request, VoiceListResponse, options)
+
+        return AsyncPaginator(fetch, page_size=limit)
+
+    async def create(self, **kwargs: Unpack[VoiceCreateArgs]) -> VoiceResponse:
+        """Make a voice from a sample recording: ``name`` and ``sample_audio`` (a path,
+        ``bytes`` or a binary file object; sent base64-encoded), and ``sample_filename``
+        (the path's name by default), ``languages``, ``gender``, ``age``, ``tags``, ``slug``,
+        ``color``, ``retention_notice``."""
+        arguments: dict[str, Any] = dict(kwargs)
+        if "sample_audio" in arguments:
+            data, name = await _sample_bytes(arguments["sample_audio"])
+            arguments["sample_audio"] = base64.b64encode(data).decode("ascii")
+            if name is not None and arguments.get("sample_filename") is None:
+                arguments["sample_filename"] = name
+        request, options = json_request("POST", VOICES, VoiceCreateRequest, arguments)
+        return await self._client._request(request, VoiceResponse, options)
+
+    async def get(self, voice_id: str, **kwargs: Unpack[RequestOptions]) -> VoiceResponse:
+        request = APIRequest("GET", f"{VOICES}/{path_param('voice_id', voice_id)}")
+        return await self._client._request(request, VoiceResponse, options_only(kwargs))
+
+    async def update(self, voice_id: str, **kwargs: Unpack[VoiceUpdateArgs]) -> VoiceResponse:
+        """Change the fields given: ``name``, ``languages``, ``gender``, ``age``, ``tags``."""
+        path = f"{VOICES}/{path_param('voice_id', voice_id)}"
+        request, options = json_request("PATCH", path, VoiceUpdateRequest, kwargs)
+        return await self._client._request(request, VoiceResponse, options)
+
+    async def delete(self, voice_id: str, **kwargs: Unpack[RequestOptions]) -> VoiceResponse:
+        """Delete a voice you made; returns it as it was."""
+        request = APIRequest("DELETE", f"{VOICES}/{path_param('voice_id', voice_id)}")
+        return await self._client._request(request, VoiceResponse, options_only(kwargs))
+
+    def download_sample(self, voice_id: str, **kwargs: Unpack[RequestOptions]) -> FileDownload:
+        """The voice's sample recording, streamed (as ``files.download``); nothing is sent
+        until it is used. See also :meth:`get_sample` and :meth:`get_sample_to`."""
+        path = f"{VOICES}/{path_param('voice_id', voice_id)}/sample"
+        # Without this, the pipeline's streaming default would ask for an event stream.
+        request = APIRequest("GET", path, headers={"Accept": "audio/wav"})
+        return FileDownload(self._client, request, options_only(kwargs))
+
+    async def get_sample(self, voice_id: str, **kwargs: Unpack[RequestOptions]) -> bytes:
+        """The voice's sample recording, read whole into memory."""
+        async with self.download_sample(voice_id, **kwargs) as download:
+            return await download.read()
+
+    async def get_sample_to(
+        self, voice_id: str, path: StrPath, **kwargs: Unpack[RequestOptions]
+    ) -> int:
+        """Stream the voice's sample into ``path`` (replaced if it exists); return its size."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise ArgumentError("path", f"must be a str or os.PathLike, got {path!r}")
+        async with self.download_sample(voice_id, **kwargs) as download:
+            return await download.write_to(path)
+
+
+class AsyncAudio(AsyncAPIResource):
+    """``client.audio``: ``transcriptions``, ``speech`` and ``voices``."""
+
+    @cached_property
+    def transcriptions(self) -> AsyncTranscriptions:
+        """Speech to text: ``complete`` and ``stream``."""
+        return AsyncTranscriptions(self._client)
+
+    @cached_property
+    def speech(self) -> AsyncSpeech:
+        """Text to speech: ``complete`` and ``stream``."""
+        return AsyncSpeech(self._client)
+
+    @cached_property
+    def voices(self) -> AsyncVoices:
+        """Voices: ``list``, ``create``, ``get``, ``update``, ``delete``, samples."""
+        return AsyncVoices(self._client)
+
+
+# -- blocking ----------------------------------------------------------------------------------
+
+
+class SyncTranscriptions(SyncResource[AsyncTranscriptions]):
+    complete = blocking(AsyncTranscriptions.complete)
+
+
+class SyncSpeech(SyncResource[AsyncSpeech]):
+    complete = blocking(AsyncSpeech.complete)
+
+
+class SyncVoices(SyncResource[AsyncVoices]):
+    list = wrapped(AsyncVoices.list, SyncPaginator[VoiceResponse, VoiceListResponse])
+    create = blocking(AsyncVoices.create)
+    get = blocking(AsyncVoices.get)
+    update = blocking(AsyncVoices.update)
+    delete = blocking(AsyncVoices.delete)
+    download_sample = wrapped(AsyncVoices.download_sample, SyncFileDownload)
+    get_sample = blocking(AsyncVoices.get_sample)
+    get_sample_to = blocking(AsyncVoices.get_sample_to)
+
+
+class SyncAudio(SyncResource[AsyncAudio]):
+    """Blocking audio: the same resources, run on the client's loop thread."""
+
+    @cached_property
+    def transcriptions(self) -> SyncTranscriptions:
+        return SyncTranscriptions(self._client, self._inner.transcriptions)
+
+    @cached_property
+    def speech(self) -> SyncSpeech:
+        return SyncSpeech(self._client, self._inner.speech)
+
+    @cached_property
+    def voices(self) -> SyncVoices:
+        return SyncVoices(self._client, self._inner.voices)
