@@ -72,6 +72,11 @@ if _TYPE_CHECKING:
     from ._core.errors import SyncInEventLoopError as SyncInEventLoopError
     from ._core.errors import ToolDefinitionError as ToolDefinitionError
     from ._core.errors import UnprocessableEntityError as UnprocessableEntityError
+    from ._core.event_streams import ConversationEventStream as ConversationEventStream
+    from ._core.event_streams import RawEventStream as RawEventStream
+    from ._core.event_streams import SpeechStream as SpeechStream
+    from ._core.event_streams import StreamEvent as StreamEvent
+    from ._core.event_streams import TranscriptionStream as TranscriptionStream
     from ._core.limits import RateLimitInfo as RateLimitInfo
     from ._core.options import RequestOptions as RequestOptions
     from ._core.pagination import AsyncPaginator as AsyncPaginator
@@ -85,11 +90,14 @@ if _TYPE_CHECKING:
     from ._sync.portal import ForkedClientError as ForkedClientError
     from ._sync.views import SyncBatchRun as SyncBatchRun
     from ._sync.views import SyncChatCompletionStream as SyncChatCompletionStream
+    from ._sync.views import SyncConversationEventStream as SyncConversationEventStream
     from ._sync.views import SyncFileDownload as SyncFileDownload
     from ._sync.views import SyncPaginator as SyncPaginator
     from ._sync.views import SyncParsedChatCompletionStream as SyncParsedChatCompletionStream
+    from ._sync.views import SyncSpeechStream as SyncSpeechStream
     from ._sync.views import SyncStream as SyncStream
     from ._sync.views import SyncToolSteps as SyncToolSteps
+    from ._sync.views import SyncTranscriptionStream as SyncTranscriptionStream
     from .cache import CacheStats as CacheStats
     from .cache import CacheStore as CacheStore
     from .cache import InMemoryCacheStore as InMemoryCacheStore

@@ -14,11 +14,10 @@ import os
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import anyio
 import httpx
-from pydantic import ValidationError
 from typing_extensions import Self, Unpack
 
 from ..usage import UsageTracker
@@ -40,11 +39,9 @@ from .checks import (
 )
 from .deadline import DEFAULT_DEADLINE, Deadline
 from .errors import (
-    APIResponseValidationError,
     ArgumentError,
     ClientClosedError,
     MissingAPIKeyError,
-    parse_body,
     status_error,
     transport_error,
 )
@@ -67,6 +64,7 @@ from .request import USER_AGENT, APIRequest, RequestBuilder
 from .response_info import ResponseInfo
 from .retry import RetryPolicy, next_delay
 from .transport import TransportName, new_http_client
+from .upload import close_parts
 
 if TYPE_CHECKING:
     from ..cache import ResponseCache
@@ -81,10 +79,9 @@ if TYPE_CHECKING:
     from ..resources.fine_tuning import AsyncFineTuning
     from ..resources.models import AsyncModels
     from ..resources.ocr import AsyncOcr
-    from ..types._base import ResponseModel
+    from .event_streams import RawEventStream
 
-# A string bound: the models (and pydantic's model machinery) load with the first resource used.
-ResponseT = TypeVar("ResponseT", bound="ResponseModel")
+T = TypeVar("T")
 
 # Log lines name the method, URL and status only: headers (and so the API key) are never logged.
 log = logging.getLogger("mistral_async")
@@ -480,37 +477,98 @@ class AsyncMistral:
             raise
         return Exchange(self, request, options, limiter, response, info, deadline)
 
+    @overload
     async def _request(
-        self, request: APIRequest, cast_to: type[ResponseT], options: RequestOptions
-    ) -> ResponseT:
-        """Send a request and read its JSON reply into ``cast_to``."""
-        exchange = await self._open(request, options, stream=False)
+        self, request: APIRequest, cast_to: None, options: RequestOptions
+    ) -> None: ...
+    @overload
+    async def _request(
+        self, request: APIRequest, cast_to: type[T], options: RequestOptions
+    ) -> T: ...
+    @overload
+    async def _request(self, request: APIRequest, cast_to: Any, options: RequestOptions) -> Any: ...
+    async def _request(self, request: APIRequest, cast_to: Any, options: RequestOptions) -> Any:
+        """Send a request and read its reply as ``cast_to`` (see :func:`.replies.parse_reply`:
+        a response model, any type pydantic reads, parsed JSON, bytes, or ``None``)."""
+        # Here, not at the top: importing the client must not load pydantic (the models and
+        # their machinery load with the first call). A cached import costs well under 1 µs.
+        from .replies import parse_reply
+
+        try:
+            exchange = await self._open(request, options, stream=False)
+        finally:
+            if request.files:
+                close_parts(request.files)  # the files a multipart request opened, if any
         # The reply has been read, so the slot is freed before parsing. Nothing can raise
         # between the two awaits, and the close is shielded from cancellation.
         await exchange.aclose()
-        model = parse_response(exchange.response, cast_to, exchange.info)
-        if self.usage_tracker is not None:
-            self.usage_tracker.observe(model, request.path)
-        return model
+        reply = parse_reply(exchange.response, cast_to, exchange.info)
+        if self.usage_tracker is not None and reply is not None:
+            self.usage_tracker.observe(reply, request.path)
+        return reply
 
+    # -- any endpoint ------------------------------------------------------------------------
 
-def parse_response(
-    response: httpx.Response, cast_to: type[ResponseT], info: ResponseInfo
-) -> ResponseT:
-    """Read a successful reply into its model, or raise ``APIResponseValidationError``."""
-    try:
-        model = cast_to.model_validate_json(response.content)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise APIResponseValidationError(
-            f"The reply ({response.status_code}) could not be read as {cast_to.__name__}: "
-            f"{where}: {first['msg']}",
-            status_code=response.status_code,
-            request=response.request,
-            body=parse_body(response.content, response.headers.get("content-type")),
-            headers=response.headers,
-            retries=info.retries,
-        ) from None
-    model._response_info = info
-    return model
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        files: Any = None,
+        data: Mapping[str, Any] | None = None,
+        cast_to: Any = object,
+        **options: Unpack[RequestOptions],
+    ) -> Any:
+        """Call any endpoint of the API through the same pipeline as every other call
+        (authentication, retries, the concurrency limit, deadlines, typed errors).
+
+        :param method: ``GET``, ``POST``, ``PUT``, ``PATCH``, ``DELETE``...
+        :param path: the path on the base URL, as in the API reference (``/v1/workflows``).
+        :param json: a JSON body; :param params: the query (``None`` values left out, lists
+            repeated); :param data: form fields of a ``multipart/form-data`` body, with
+            :param files: ``{field: file}``, a file being a path (opened when sent), bytes, a
+            binary file object or ``(file name, content[, media type])``.
+        :param cast_to: what to read the reply into: a pydantic model, any type pydantic reads
+            (``list[Agent]``), ``object``/``dict``/``list`` for the parsed JSON (the default;
+            an empty reply reads as ``None``), ``bytes`` for the raw body, ``str``, or ``None``
+            to read no body (a 204).
+        """
+        from .raw import raw_request
+        from .replies import check_cast_to
+
+        check_cast_to(cast_to)
+        request, call_options = raw_request(
+            method, path, json=json, params=params, files=files, data=data, kwargs=options
+        )
+        return await self._request(request, cast_to, call_options)
+
+    def request_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        files: Any = None,
+        data: Mapping[str, Any] | None = None,
+        idle_timeout: float | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawEventStream:
+        """The server-sent events of any streaming endpoint, as ``StreamEvent(event, data,
+        id)`` with ``data`` parsed as JSON; use with ``async with`` and/or ``async for``.
+
+        Nothing is sent until it is used. It ends at ``[DONE]`` or when the connection closes;
+        an ``error`` (or ``conversation.response.error``) event raises ``StreamError``. Retried
+        only before the first event; ``break`` or cancellation closes it. The arguments are
+        :meth:`request`'s; ``idle_timeout`` as for the other streams.
+        """
+        from .event_streams import RawEventStream
+        from .raw import raw_request
+
+        request, call_options = raw_request(
+            method, path, json=json, params=params, files=files, data=data, kwargs=options
+        )
+        idle = check_optional_seconds("idle_timeout", idle_timeout)
+        return RawEventStream(self, request, call_options, idle_timeout=idle)

@@ -9,7 +9,6 @@ you ask for it with ``read()``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from email.message import Message
@@ -22,11 +21,10 @@ from .errors import transport_error
 from .held import HeldResponse
 from .options import RequestOptions
 from .request import APIRequest
+from .upload import StrPath as StrPath
 
 if TYPE_CHECKING:
     from .client import AsyncMistral
-
-StrPath = str | os.PathLike[str]
 
 
 class FileDownload(HeldResponse):

@@ -19,6 +19,7 @@ from .deadline import Deadline
 from .options import RequestOptions
 from .request import APIRequest
 from .response_info import ResponseInfo
+from .upload import close_parts
 
 if TYPE_CHECKING:
     from .client import AsyncMistral
@@ -96,5 +97,9 @@ class HeldResponse:
             return
         self._closed = True
         exchange, self._exchange = self._exchange, None
-        if exchange is not None:
-            await exchange.aclose()
+        try:
+            if exchange is not None:
+                await exchange.aclose()
+        finally:
+            if self._request.files:
+                close_parts(self._request.files)  # the files a multipart request opened

@@ -5,6 +5,12 @@ sent on ``async with`` or on the first iteration. It holds a concurrency slot fr
 is closed: at ``[DONE]``, on ``break`` (when the iterator is closed), on an exception, on
 cancellation, or by ``aclose()``. Cleanup runs in ``finally`` blocks shielded from cancellation,
 and no cancel scope is held across a ``yield``.
+
+One stream type serves every kind: a :class:`StreamFormat` says how an event's data is read,
+how the stream ends (chat and FIM at ``[DONE]``; conversation, transcription and speech streams
+when the connection closes after their last event, which must have come) and which event is an
+error sent in-band. The kinds with a final result (a completion, a conversation response, a
+transcription, audio) add a pure accumulator on top (:class:`AccumulatingStream`).
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import anyio
 import httpx
@@ -37,18 +44,47 @@ from .held import HeldResponse
 from .options import RequestOptions
 from .request import APIRequest
 from .retry import RETRYABLE_EXCEPTIONS
-from .sse import aiter_sse, content_type_problem
+from .sse import ServerSentEvent, aiter_sse, content_type_problem
 
 if TYPE_CHECKING:
     from .client import AsyncMistral
 
-ChunkT = TypeVar("ChunkT", bound=BaseModel)
+ChunkT = TypeVar("ChunkT")
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+ItemT_contra = TypeVar("ItemT_contra", contravariant=True)
 
 DONE = "[DONE]"
 
 
+@dataclass(frozen=True, slots=True)
+class StreamFormat(Generic[ItemT]):
+    """How one kind of stream reads: its items, its end, its in-band errors."""
+
+    name: str
+    """What an item is called in error messages."""
+    parse: Callable[[str], ItemT]
+    """An event's ``data`` (JSON text) to an item; raises ``ValidationError`` if it is not one."""
+    requires_done: bool = True
+    """The stream must end with ``data: [DONE]``; otherwise the connection closing ends it
+    (``[DONE]`` still ends any stream)."""
+    is_final: Callable[[ItemT], bool] | None = None
+    """The item after which the stream is complete: a stream that closes before one was cut.
+    ``None``: any end is complete."""
+    error_of: Callable[[ItemT], Any] | None = None
+    """The error body an item carries in-band (raised as ``StreamError``), or ``None``."""
+
+
+def model_format(model: type[BaseModel]) -> StreamFormat[Any]:
+    """The format of a chat-shaped stream of ``model`` chunks ending at ``[DONE]``."""
+    return StreamFormat(model.__name__, model.model_validate_json)
+
+
 class AsyncStream(HeldResponse, Generic[ChunkT]):
     """An event stream of ``ChunkT``; use with ``async with`` and/or ``async for``.
+
+    :param stream_format: how its events read and how it ends (see :class:`StreamFormat`); a
+        model type is the chat-shaped format of that model (``[DONE]`` at the end).
 
     :param idle_timeout: seconds allowed between two events carrying data (empty ``data:``
         events and keep-alive comments do not count); ``None`` waits as long as the client's
@@ -60,12 +96,15 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
         client: AsyncMistral,
         request: APIRequest,
         options: RequestOptions,
-        chunk_type: type[ChunkT],
+        stream_format: StreamFormat[ChunkT] | type[BaseModel],
         *,
         idle_timeout: float | None = None,
     ) -> None:
         super().__init__(client, request, options)
-        self._chunk_type = chunk_type
+        if not isinstance(stream_format, StreamFormat):
+            stream_format = model_format(stream_format)
+        self._format: StreamFormat[ChunkT] = stream_format
+        self._complete = stream_format.is_final is None
         self._idle_timeout = idle_timeout
         self._iterating = False
         # Inside ``async with``, the iterator is kept so that the exit closes it: after a
@@ -136,6 +175,8 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
         deadline = self._deadline
         idle = self._idle_timeout
         idle_at = math.inf
+        fmt = self._format
+        is_final = fmt.is_final
         try:
             while True:
                 if idle is not None and idle_at == math.inf:
@@ -145,7 +186,7 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                     try:
                         sse = await events.__anext__()
                     except StopAsyncIteration:
-                        raise self._invalid("the stream ended without [DONE]") from None
+                        sse = None
                     except ResponseTooLargeError:
                         raise too_large(
                             "A stream line or event",
@@ -156,6 +197,15 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                         ) from None
                 if scope.cancelled_caught:
                     raise self._timed_out(response.request, idle_at)
+                if sse is None:  # the connection closed
+                    if fmt.requires_done:
+                        raise self._invalid("the stream ended without [DONE]")
+                    if not self._complete:
+                        raise self._invalid(
+                            f"the stream ended before its last {fmt.name}: it was cut"
+                        )
+                    self._on_done()
+                    return
                 if sse.data == DONE:
                     # Read what follows (normally nothing) so the connection can be reused;
                     # under the deadline, since the answer is complete either way.
@@ -167,7 +217,10 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                 if not sse.data:
                     continue
                 idle_at = math.inf
-                yield self._decode(sse.event, sse.data)
+                item = self._decode(sse)
+                if is_final is not None and is_final(item):
+                    self._complete = True
+                yield item
         finally:
             await events.aclose()
 
@@ -186,28 +239,37 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
     def _on_done(self) -> None:
         """Called once the stream has reached ``[DONE]``."""
 
-    def _decode(self, event: str, data: str) -> ChunkT:
-        if event != "error":
+    def _decode(self, sse: ServerSentEvent) -> ChunkT:
+        fmt = self._format
+        if sse.event != "error":
             try:
-                return self._chunk_type.model_validate_json(data)
+                item = fmt.parse(sse.data)
             except ValidationError as exc:
-                problem = exc
+                problem: ValidationError | None = exc
+            else:
+                error_of = fmt.error_of
+                if error_of is not None and (error := error_of(item)) is not None:
+                    raise self._stream_error(error)
+                return item
         else:
             problem = None
         try:
-            body = json.loads(data)
+            body = json.loads(sse.data)
         except ValueError:
-            raise self._invalid(f"an event is not JSON: {data[:200]!r}") from None
-        if event == "error" or _is_error_object(body):
-            response = self._response
-            raise stream_error(
-                body.get("error", body) if isinstance(body, dict) else body,
-                status_code=response.status_code if response else 200,
-                headers=response.headers if response else {},
-                request=response.request if response else None,
-                retries=self._retries,
-            )
-        raise self._invalid(f"an event does not match {self._chunk_type.__name__}: {problem}")
+            raise self._invalid(f"an event is not JSON: {sse.data[:200]!r}") from None
+        if sse.event == "error" or is_error_object(body):
+            raise self._stream_error(body.get("error", body) if isinstance(body, dict) else body)
+        raise self._invalid(f"an event does not match {fmt.name}: {problem}")
+
+    def _stream_error(self, body: Any) -> Exception:
+        response = self._response
+        return stream_error(
+            body,
+            status_code=response.status_code if response else 200,
+            headers=response.headers if response else {},
+            request=response.request if response else None,
+            retries=self._retries,
+        )
 
     def _invalid(self, message: str) -> APIResponseValidationError:
         response = self._response
@@ -220,15 +282,102 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
         )
 
 
-def _is_error_object(body: Any) -> bool:
+def is_error_object(body: Any) -> bool:
     """Mistral's in-stream error: ``{"object": "error", "message": ...}`` or ``{"error": ...}``."""
     return isinstance(body, dict) and (
         body.get("object") == "error" or "error" in body or "message" in body
     )
 
 
-class ChatCompletionStream(AsyncStream[CompletionChunk]):
+class Accumulator(Protocol[ItemT_contra]):
+    """What a stream kind's pure accumulator offers: take items one by one."""
+
+    def add(self, item: ItemT_contra, /) -> Any: ...
+
+
+class AccumulatingStream(AsyncStream[ChunkT], Generic[ChunkT, ResultT]):
+    """A stream whose items build a final result through a pure accumulator.
+
+    The result so far is kept for ``current_*()`` up to the reply bound (``max_response_bytes``
+    of event data): past it, an endless stream would fill memory, so the accumulator is dropped
+    and only the last item kept (the iteration goes on). Subclasses give the accumulator and
+    how to read the result from it; the public names (``current_completion``,
+    ``get_final_response``...) are theirs.
+    """
+
+    _result_name = "The streamed result"
+
+    def __init__(
+        self,
+        client: AsyncMistral,
+        request: APIRequest,
+        options: RequestOptions,
+        stream_format: StreamFormat[ChunkT] | type[BaseModel],
+        *,
+        idle_timeout: float | None = None,
+    ) -> None:
+        super().__init__(client, request, options, stream_format, idle_timeout=idle_timeout)
+        self._accumulator: Accumulator[ChunkT] | None = self._new_accumulator()
+        self._kept = 0
+        self._keep_limit = client._bound("max_response_bytes", options.get("max_response_bytes"))
+        self._last: ChunkT | None = None
+
+    def _new_accumulator(self) -> Accumulator[ChunkT]:
+        raise NotImplementedError
+
+    def _result_of(self, accumulator: Any) -> ResultT:
+        raise NotImplementedError
+
+    # Hooks rather than a generator around the base one: a generator layer costs each item.
+    def _decode(self, sse: ServerSentEvent) -> ChunkT:
+        item = super()._decode(sse)
+        self._last = item
+        if self._accumulator is not None:
+            self._kept += len(sse.data)
+            if self._kept > self._keep_limit:
+                self._accumulator = None
+            else:
+                self._accumulator.add(item)
+        return item
+
+    def _on_done(self) -> None:
+        # The stream has ended well: its usage came with its last items.
+        if self._client.usage_tracker is not None:
+            reply = self._last if self._accumulator is None else self._current()
+            self._client.usage_tracker.observe(reply, self._request.path)
+
+    def _current(self) -> ResultT:
+        """The result assembled from the items received so far.
+
+        :raises ResponseTooLargeError: the stream sent more than ``max_response_bytes``, so
+            the result was not kept.
+        """
+        if self._accumulator is None:
+            response = self._response
+            raise too_large(
+                self._result_name,
+                self._keep_limit,
+                "max_response_bytes",
+                response.request if response is not None else None,
+                self._retries,
+            )
+        result = self._result_of(self._accumulator)
+        if isinstance(result, BaseModel) and hasattr(result, "_response_info"):
+            result._response_info = self.response_info
+        return result
+
+    async def _final(self) -> ResultT:
+        """Read the rest of the stream and return the whole result."""
+        if not self._closed:
+            async for _ in self:
+                pass
+        return self._current()
+
+
+class ChatCompletionStream(AccumulatingStream[CompletionChunk, ChatCompletionResponse]):
     """A chat (or FIM) completion stream: chunks, text deltas, and the final completion."""
+
+    _result_name = "The streamed completion"
 
     def __init__(
         self,
@@ -238,31 +387,13 @@ class ChatCompletionStream(AsyncStream[CompletionChunk]):
         *,
         idle_timeout: float | None = None,
     ) -> None:
-        super().__init__(client, request, options, CompletionChunk, idle_timeout=idle_timeout)
-        # The completion so far is kept for current_completion(), up to the reply bound: past
-        # it, an endless stream would fill memory, so only the last chunk is kept.
-        self._accumulator: ChatCompletionAccumulator | None = ChatCompletionAccumulator()
-        self._kept = 0
-        self._keep_limit = client._bound("max_response_bytes", options.get("max_response_bytes"))
-        self._last: CompletionChunk | None = None
+        super().__init__(client, request, options, CHAT_FORMAT, idle_timeout=idle_timeout)
 
-    # Hooks rather than a generator around the base one: a generator layer costs each chunk.
-    def _decode(self, event: str, data: str) -> CompletionChunk:
-        chunk = super()._decode(event, data)
-        self._last = chunk
-        if self._accumulator is not None:
-            self._kept += len(data)
-            if self._kept > self._keep_limit:
-                self._accumulator = None
-            else:
-                self._accumulator.add(chunk)
-        return chunk
+    def _new_accumulator(self) -> ChatCompletionAccumulator:
+        return ChatCompletionAccumulator()
 
-    def _on_done(self) -> None:
-        # The stream reached [DONE]: its usage came in the last chunk.
-        if self._client.usage_tracker is not None:
-            reply = self._last if self._accumulator is None else self.current_completion()
-            self._client.usage_tracker.observe(reply, self._request.path)
+    def _result_of(self, accumulator: ChatCompletionAccumulator) -> ChatCompletionResponse:
+        return accumulator.completion()
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Only the text of the first choice, as it arrives."""
@@ -278,22 +409,11 @@ class ChatCompletionStream(AsyncStream[CompletionChunk]):
         :raises ResponseTooLargeError: the stream sent more than ``max_response_bytes``, so
             the completion was not kept.
         """
-        if self._accumulator is None:
-            response = self._response
-            raise too_large(
-                "The streamed completion",
-                self._keep_limit,
-                "max_response_bytes",
-                response.request if response is not None else None,
-                self._retries,
-            )
-        completion = self._accumulator.completion()
-        completion._response_info = self.response_info
-        return completion
+        return self._current()
 
     async def get_final_completion(self) -> ChatCompletionResponse:
         """Read the rest of the stream and return the whole completion."""
-        if not self._closed:
-            async for _ in self:
-                pass
-        return self.current_completion()
+        return await self._final()
+
+
+CHAT_FORMAT: StreamFormat[CompletionChunk] = model_format(CompletionChunk)

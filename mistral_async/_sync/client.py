@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from functools import cached_property
 from types import TracebackType
@@ -20,11 +20,13 @@ from typing_extensions import Self, Unpack
 
 from .._core.client import AsyncMistral
 from .._core.errors import ClientClosedError
-from .._core.options import ClientOptions, ClientOverrides
+from .._core.options import ClientOptions, ClientOverrides, RequestOptions
 from .bridge import read_ahead
 from .portal import STOP_TIMEOUT, PortalThread
+from .views import SyncStream
 
 if TYPE_CHECKING:
+    from .._core.event_streams import StreamEvent
     from ..cache import ResponseCache
     from ..resources.audio import SyncAudio
     from ..resources.batch import SyncBatch
@@ -177,6 +179,59 @@ class Mistral:
         from ..resources.beta import SyncBeta
 
         return SyncBeta(self, self._async.beta)
+
+    # -- any endpoint ------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        files: Any = None,
+        data: Mapping[str, Any] | None = None,
+        cast_to: Any = object,
+        **options: Unpack[RequestOptions],
+    ) -> Any:
+        """Call any endpoint through the pipeline (see ``AsyncMistral.request``)."""
+        return self._run(
+            self._async.request,
+            method,
+            path,
+            json=json,
+            params=params,
+            files=files,
+            data=data,
+            cast_to=cast_to,
+            **options,
+        )
+
+    def request_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        files: Any = None,
+        data: Mapping[str, Any] | None = None,
+        idle_timeout: float | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> SyncStream[StreamEvent]:
+        """The server-sent events of any streaming endpoint (see
+        ``AsyncMistral.request_stream``): ``with`` and/or ``for``."""
+        stream = self._async.request_stream(
+            method,
+            path,
+            json=json,
+            params=params,
+            files=files,
+            data=data,
+            idle_timeout=idle_timeout,
+            **options,
+        )
+        return SyncStream(self, stream)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -24,16 +24,25 @@ if TYPE_CHECKING:
     from .._batch.progress import BatchProgress
     from .._batch.runner import BatchRun
     from .._core.download import FileDownload, StrPath
+    from .._core.event_streams import ConversationEventStream, SpeechStream, TranscriptionStream
     from .._core.held import HeldResponse
     from .._core.pagination import AsyncPaginator, Page
     from .._core.streaming import AsyncStream, ChatCompletionStream
     from .._structured import ParsedChatCompletion, ParsedChatCompletionStream
     from ..tools import ToolRun, ToolStep, ToolSteps
     from ..types._base import ResponseInfo
+    from ..types.audio_speech import SpeechStreamEvent  # noqa: F401  (in a quoted argument)
+    from ..types.audio_transcriptions import (
+        TranscriptionResponse,
+        TranscriptionStreamEvent,  # noqa: F401  (in a base class's quoted argument)
+    )
     from ..types.chat import (
         ChatCompletionResponse,
         CompletionChunk,  # noqa: F401  (in a base class's quoted argument)
+        UsageInfo,
     )
+    from ..types.conversation_events import ConversationEvent  # noqa: F401  (quoted argument)
+    from ..types.conversations import ConversationResponse
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -195,6 +204,67 @@ class SyncParsedChatCompletionStream(SyncChatCompletionStream, Generic[ParsedT])
     def get_final_completion(self) -> ParsedChatCompletion[ParsedT]:
         """Read the rest of the stream; return the completion with ``parsed`` set."""
         return self._client._run(self._inner.get_final_completion)
+
+
+class SyncConversationEventStream(SyncStream["ConversationEvent"]):
+    """A blocking view of a ``ConversationEventStream``."""
+
+    _inner: ConversationEventStream
+
+    @property
+    def conversation_id(self) -> str | None:
+        return self._inner.conversation_id
+
+    def text_deltas(self) -> Iterator[str]:
+        """The text of the output messages, as it arrives."""
+        return self._client._read_ahead(self._inner.text_deltas(), STREAM_READ_AHEAD)
+
+    def current_response(self) -> ConversationResponse:
+        """The response assembled from the events received so far (read ahead of the loop in
+        small batches, so it may hold a few not iterated yet)."""
+        return self._inner.current_response()
+
+    def get_final_response(self) -> ConversationResponse:
+        """Read the rest of the stream and return the whole response."""
+        return self._client._run(self._inner.get_final_response)
+
+
+class SyncTranscriptionStream(SyncStream["TranscriptionStreamEvent"]):
+    """A blocking view of a ``TranscriptionStream``."""
+
+    _inner: TranscriptionStream
+
+    def text_deltas(self) -> Iterator[str]:
+        """The text as it arrives."""
+        return self._client._read_ahead(self._inner.text_deltas(), STREAM_READ_AHEAD)
+
+    def current_transcription(self) -> TranscriptionResponse:
+        return self._inner.current_transcription()
+
+    def get_final_transcription(self) -> TranscriptionResponse:
+        """Read the rest of the stream and return the whole transcription."""
+        return self._client._run(self._inner.get_final_transcription)
+
+
+class SyncSpeechStream(SyncStream["SpeechStreamEvent"]):
+    """A blocking view of a ``SpeechStream``."""
+
+    _inner: SpeechStream
+
+    def iter_audio(self) -> Iterator[bytes]:
+        """The audio, decoded, piece by piece as it arrives."""
+        return self._client._read_ahead(self._inner.iter_audio(), STREAM_READ_AHEAD)
+
+    def current_audio(self) -> bytes:
+        return self._inner.current_audio()
+
+    def get_final_audio(self) -> bytes:
+        """Read the rest of the stream and return the whole audio file."""
+        return self._client._run(self._inner.get_final_audio)
+
+    @property
+    def usage(self) -> UsageInfo | None:
+        return self._inner.usage
 
 
 class SyncFileDownload(SyncHeldResponse["FileDownload"]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -14,7 +14,7 @@ from .._core.errors import ArgumentError
 from .._core.options import RequestOptions
 from .._core.pagination import AsyncPaginator, Page
 from .._core.request import APIRequest, check_body
-from .._core.streaming import ChatCompletionStream
+from .._core.streaming import AsyncStream, ChatCompletionStream
 from .._core.validate import name_surrogates, split_options, validate_options, validate_params
 from ..types._base import ResponseModel, dump_request
 
@@ -74,6 +74,26 @@ def completion_stream(
     idle_timeout = pop_idle_timeout(params)
     request, options = json_request("POST", path, model, params, stream=True)
     return ChatCompletionStream(client, request, options, idle_timeout=idle_timeout)
+
+
+StreamT = TypeVar("StreamT", bound="AsyncStream[Any]")
+
+
+def event_stream(
+    client: AsyncMistral,
+    path: str,
+    model: type[BaseModel],
+    kwargs: Mapping[str, Any],
+    stream_type: Callable[..., StreamT],
+    **fixed: Any,
+) -> StreamT:
+    """A typed event stream (a conversation step...): the arguments are validated now, as by
+    :func:`json_request` with ``fixed`` (e.g. ``stream=True``) set; nothing is sent until the
+    stream is used. ``stream_type(client, request, options, idle_timeout=...)`` makes it."""
+    params = dict(kwargs)
+    idle_timeout = pop_idle_timeout(params)
+    request, options = json_request("POST", path, model, params, **fixed)
+    return stream_type(client, request, options, idle_timeout=idle_timeout)
 
 
 def path_param(name: str, value: Any) -> str:

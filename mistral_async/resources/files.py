@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import io
-import mimetypes
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import IO, Any
 
 from typing_extensions import Unpack
 
-from .._core.checks import check_clean_text
 from .._core.download import FileDownload, StrPath
 from .._core.errors import ArgumentError
 from .._core.options import RequestOptions
 from .._core.pagination import AsyncPaginator
 from .._core.request import APIRequest
+from .._core.upload import FileInput as FileInput
+from .._core.upload import file_part
 from .._core.validate import split_options, validate_options, validate_params
 from .._sync.views import SyncFileDownload, SyncPaginator, SyncResource, blocking, wrapped
 from ..types._base import dump_request
@@ -37,12 +33,6 @@ from ..types.files import (
 from ._base import AsyncAPIResource, options_only, paginate, path_param, query_request
 
 PATH = "/v1/files"
-
-FileInput = StrPath | bytes | IO[bytes]
-"""A path, the content itself, or a file object opened in binary mode."""
-
-# Types `mimetypes` does not know everywhere; the API reports JSONL files as application/jsonl.
-_MEDIA_TYPES = {".jsonl": "application/jsonl"}
 
 
 class UploadArgs(UploadFileParams, RequestOptions, total=False):
@@ -81,7 +71,7 @@ class AsyncFiles(AsyncAPIResource):
         form = dump_request(validate_params(_UploadArguments, params))
         filename: str | None = form.pop("filename", None)
         content_type: str | None = form.pop("content_type", None)
-        with _file_part(file, filename, content_type) as (part, replayable):
+        with file_part(file, filename, content_type) as (part, replayable):
             if not replayable:
                 options = {**options, "max_retries": 0}
             request = APIRequest(
@@ -144,52 +134,6 @@ class AsyncFiles(AsyncAPIResource):
         """The file's content, read whole into memory (use :meth:`download_to` for big files)."""
         async with self.download(file_id, **kwargs) as download:
             return await download.read()
-
-
-@contextmanager
-def _file_part(
-    file: Any, filename: str | None, content_type: str | None
-) -> Iterator[tuple[tuple[str, Any, str], bool]]:
-    """The ``(name, content, media type)`` part httpx streams, and whether a retry can send
-    it again from the start. A path is opened here and closed on leaving, however we leave."""
-    if isinstance(file, (bytes, bytearray, memoryview)):
-        name = _part_name(filename or "file")
-        yield (name, bytes(file), content_type or _media_type(name)), True
-    elif isinstance(file, (str, os.PathLike)):
-        path = os.fsdecode(file)
-        try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed by the `with` below
-        except FileNotFoundError:
-            raise ArgumentError("file", f"no such file: {path!r}") from None
-        except OSError as exc:
-            raise ArgumentError("file", f"cannot read {path!r}: {exc.strerror}") from None
-        with handle:
-            name = _part_name(filename or os.path.basename(path))
-            yield (name, handle, content_type or _media_type(name)), True
-    elif callable(getattr(file, "read", None)):
-        if isinstance(file, io.TextIOBase):
-            raise ArgumentError("file", "is a text file object; open it in binary mode ('rb')")
-        own_name = getattr(file, "name", None)
-        name = _part_name(
-            filename or (os.path.basename(own_name) if isinstance(own_name, str) else "file")
-        )
-        seekable = getattr(file, "seekable", None)
-        yield (name, file, content_type or _media_type(name)), bool(seekable and seekable())
-    else:
-        message = f"must be a path, bytes or a binary file object, got {type(file).__name__}"
-        raise ArgumentError("file", message)
-
-
-def _part_name(name: str) -> str:
-    """The part's file name, which goes in a header: UTF-8 must be able to encode it (a name
-    from ``os.fsdecode`` may hold lone surrogates; then pass ``filename=``)."""
-    return check_clean_text("filename", name)
-
-
-def _media_type(filename: str) -> str:
-    extension = os.path.splitext(filename)[1].lower()
-    known = _MEDIA_TYPES.get(extension) or mimetypes.guess_type(filename)[0]
-    return known or "application/octet-stream"
 
 
 class SyncFiles(SyncResource[AsyncFiles]):

@@ -22,8 +22,8 @@ from pydantic import BaseModel
 
 import mistral_async
 from mistral_async import AsyncMistral, BadRequestError, MistralError, RateLimitError
-from mistral_async._core.client import parse_response
 from mistral_async._core.errors import status_error, stream_error, transport_error
+from mistral_async._core.replies import parse_reply as parse_response
 from mistral_async._core.response_info import ResponseInfo
 from mistral_async._structured import output_type
 from mistral_async._sync.portal import ForkedClientError

@@ -11,7 +11,7 @@ import anyio
 import httpx
 import pytest
 
-import mistral_async.resources.files as files_module
+import mistral_async._core.upload as upload_module
 from mistral_async import (
     APIConnectionError,
     ArgumentError,
@@ -59,7 +59,7 @@ class ReadRecorder(io.BytesIO):
 
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every file handle the files resource opens from a path."""
+    """Every file handle an upload opens from a path."""
     handles: list[Any] = []
 
     def tracking_open(*args: Any, **kwargs: Any) -> Any:
@@ -67,7 +67,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         handles.append(handle)
         return handle
 
-    monkeypatch.setattr(files_module, "open", tracking_open, raising=False)
+    monkeypatch.setattr(upload_module, "open", tracking_open, raising=False)
     return handles
 
 
