@@ -27,12 +27,21 @@ from typing_extensions import Unpack
 from .._core.checks import check_clean_text
 from .._core.download import FileDownload, StrPath
 from .._core.errors import ArgumentError
+from .._core.event_streams import SpeechStream, TranscriptionStream
 from .._core.options import RequestOptions
 from .._core.pagination import AsyncPaginator
 from .._core.request import APIRequest
-from .._core.upload import file_part
+from .._core.upload import file_part, lazy_file_part
 from .._core.validate import split_options, validate_options, validate_params
-from .._sync.views import SyncFileDownload, SyncPaginator, SyncResource, blocking, wrapped
+from .._sync.views import (
+    SyncFileDownload,
+    SyncPaginator,
+    SyncResource,
+    SyncSpeechStream,
+    SyncTranscriptionStream,
+    blocking,
+    wrapped,
+)
 from ..types._form import FormFields, form_fields
 from ..types.audio_speech import SpeechParams, SpeechRequest, SpeechResponse
 from ..types.audio_transcriptions import (
@@ -52,7 +61,16 @@ from ..types.audio_voices import (
     VoiceUpdateParams,
     VoiceUpdateRequest,
 )
-from ._base import AsyncAPIResource, json_request, options_only, path_param, query_request
+from ._base import (
+    AsyncAPIResource,
+    StreamOptions,
+    event_stream,
+    json_request,
+    options_only,
+    path_param,
+    pop_idle_timeout,
+    query_request,
+)
 
 PATH = "/v1/audio"
 TRANSCRIPTIONS = PATH + "/transcriptions"
@@ -66,6 +84,14 @@ class TranscriptionArgs(TranscriptionParams, RequestOptions, total=False):
 
 
 class SpeechArgs(SpeechParams, RequestOptions, total=False):
+    pass
+
+
+class TranscriptionStreamArgs(TranscriptionArgs, StreamOptions, total=False):
+    pass
+
+
+class SpeechStreamArgs(SpeechArgs, StreamOptions, total=False):
     pass
 
 
@@ -97,7 +123,9 @@ class TranscriptionForm:
         validate_options(self.options)
         self.filename = _optional_text(params, "filename")
         self.content_type = _optional_text(params, "content_type")
-        model = AudioTranscriptionRequestStream if stream else AudioTranscriptionRequest
+        model: type[AudioTranscriptionRequest | AudioTranscriptionRequestStream] = (
+            AudioTranscriptionRequestStream if stream else AudioTranscriptionRequest
+        )
         request = validate_params(model, {**params, "stream": stream})
         check_transcription_request(request)
         self.model: str = request.model
@@ -168,6 +196,30 @@ class AsyncTranscriptions(AsyncAPIResource):
             options = form.options_for(replayable)
             return await self._client._request(request, TranscriptionResponse, options)
 
+    def stream(self, **kwargs: Unpack[TranscriptionStreamArgs]) -> TranscriptionStream:
+        """Transcribe audio as a stream of events: ``transcription.language``,
+        ``transcription.text.delta``, ``transcription.segment``, ``transcription.done``. The
+        arguments are those of :meth:`complete` (``diarize`` needs no granularities here),
+        plus ``idle_timeout``; they are checked now, and nothing is sent until the stream is
+        used. A path is opened when the request is sent and closed when the stream ends.
+
+        ``text_deltas()`` yields the text as it comes, ``get_final_transcription()`` the whole
+        ``TranscriptionResponse``.
+        """
+        params: dict[str, Any] = dict(kwargs)
+        idle_timeout = pop_idle_timeout(params)
+        form = TranscriptionForm(params, stream=True)
+        parts: list[tuple[str, Any]] = form.text_parts()
+        replayable = True
+        if form.file is not None:
+            part, replayable = lazy_file_part(form.file, form.filename, form.content_type)
+            parts.append(("file", part))
+        request = APIRequest("POST", TRANSCRIPTIONS, files=parts)
+        options = form.options_for(replayable)
+        return TranscriptionStream(
+            self._client, request, options, model=form.model, idle_timeout=idle_timeout
+        )
+
 
 # -- speech ------------------------------------------------------------------------------------
 
@@ -189,6 +241,19 @@ class AsyncSpeech(AsyncAPIResource):
         ``reply.write_to(path)`` saves it."""
         request, options = json_request("POST", SPEECH, SpeechRequest, _speech_arguments(kwargs))
         return await self._client._request(request, SpeechResponse, options)
+
+    def stream(self, **kwargs: Unpack[SpeechStreamArgs]) -> SpeechStream:
+        """Say ``input`` as a stream of audio pieces (``speech.audio.delta``), then
+        ``speech.audio.done`` with the usage; the arguments of :meth:`complete`, plus
+        ``idle_timeout``, are checked now and nothing is sent until the stream is used.
+
+        ``iter_audio()`` yields the decoded bytes as they come, ``get_final_audio()`` the
+        whole file; ``usage`` is set at the end.
+        """
+        arguments = _speech_arguments(kwargs)
+        return event_stream(
+            self._client, SPEECH, SpeechRequest, arguments, SpeechStream, stream=True
+        )
 
 
 # -- voices ------------------------------------------------------------------------------------
@@ -313,10 +378,12 @@ class AsyncAudio(AsyncAPIResource):
 
 class SyncTranscriptions(SyncResource[AsyncTranscriptions]):
     complete = blocking(AsyncTranscriptions.complete)
+    stream = wrapped(AsyncTranscriptions.stream, SyncTranscriptionStream)
 
 
 class SyncSpeech(SyncResource[AsyncSpeech]):
     complete = blocking(AsyncSpeech.complete)
+    stream = wrapped(AsyncSpeech.stream, SyncSpeechStream)
 
 
 class SyncVoices(SyncResource[AsyncVoices]):

@@ -136,6 +136,25 @@ class AsyncLibraries(AsyncAPIResource):
         return await self._client._request(request, LibraryOut, options_only(kwargs))
 
 
+class _Processing:
+    """A document as the job waiting sees one: its id, its status, whether it has ended."""
+
+    def __init__(self, document: DocumentOut) -> None:
+        self.document = document
+
+    @property
+    def id(self) -> str:
+        return f"document {self.document.id}"  # for JobWaitTimeoutError's message
+
+    @property
+    def status(self) -> str:
+        return self.document.process_status
+
+    @property
+    def done(self) -> bool:
+        return self.document.done
+
+
 class AsyncDocuments(AsyncAPIResource):
     async def upload(
         self, library_id: str, file: FileInput, **kwargs: Unpack[DocumentUploadArgs]
@@ -251,13 +270,18 @@ class AsyncDocuments(AsyncAPIResource):
         """
         path_param("library_id", library_id)
         path_param("document_id", document_id)
-        return await wait_for(
-            lambda: self.get(library_id, document_id),
-            lambda document: document.done,
+
+        async def fetch() -> _Processing:
+            return _Processing(await self.get(library_id, document_id))
+
+        waited = await wait_for(
+            fetch,
+            lambda processing: processing.done,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             give_up_after=timeout,
         )
+        return waited.document
 
 
 class AsyncAccesses(AsyncAPIResource):

@@ -86,7 +86,9 @@ async def test_upload_wait_and_read_a_document(
 async def test_wait_gives_up_after_its_timeout(client: AsyncMistral, server: LocalServer) -> None:
     library = await client.beta.libraries.create(name="Slow")
     with job_timings(server, running=30):
-        document = await client.beta.libraries.documents.upload(library.id, b"slow", filename="s.txt")
+        document = await client.beta.libraries.documents.upload(
+            library.id, b"slow", filename="s.txt"
+        )
     with pytest.raises(JobWaitTimeoutError):
         await client.beta.libraries.documents.wait(
             library.id, document.id, poll_interval=POLL, timeout=0.1
@@ -116,7 +118,9 @@ async def test_update_delete_reprocess_and_signed_urls(client: AsyncMistral) -> 
     library = await client.beta.libraries.create(name="Urls")
     documents = client.beta.libraries.documents
     document = await documents.upload(library.id, TEXT, filename="t.md")
-    renamed = await documents.update(library.id, document.id, name="renamed.md", attributes={"year": 2025})
+    renamed = await documents.update(
+        library.id, document.id, name="renamed.md", attributes={"year": 2025}
+    )
     assert renamed.name == "renamed.md"
     assert renamed.attributes == {"year": 2025}
     url = await documents.get_signed_url(library.id, document.id)
@@ -152,7 +156,9 @@ async def test_accesses(client: AsyncMistral) -> None:
             share_with_type="User",
             level="Editor",
         )
-    removed = await accesses.delete(library.id, share_with_uuid=WORKSPACE, share_with_type="Workspace")
+    removed = await accesses.delete(
+        library.id, share_with_uuid=WORKSPACE, share_with_type="Workspace"
+    )
     assert removed.share_with_uuid == WORKSPACE
 
 
@@ -187,7 +193,10 @@ async def test_argument_errors_are_raised_before_sending(
         libraries.documents.list(MISSING, page_size=101)
     with pytest.raises(ArgumentError, match="level"):
         await libraries.accesses.update_or_create(
-            MISSING, share_with_uuid=WORKSPACE, share_with_type="Workspace", level="Owner"  # type: ignore[typeddict-item]
+            MISSING,
+            share_with_uuid=WORKSPACE,
+            share_with_type="Workspace",
+            level="Owner",  # type: ignore[typeddict-item]
         )
     with pytest.raises(ArgumentError, match="document_id"):
         await libraries.documents.wait(MISSING, "", poll_interval=POLL)

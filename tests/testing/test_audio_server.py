@@ -372,7 +372,12 @@ def test_stream_error_and_stall_faults_on_a_speech_stream(
     reply = speak(http, "Hello there.", stream=True)
     blocks = reply.text.strip().split("\n\n")
     assert blocks[0].startswith("event: speech.audio.delta")
-    assert json.loads(blocks[1].removeprefix("data: "))["message"] == "TTS failed"
+    # A named-event stream gets a named error event, the error object under `error` so that
+    # its `type` (api_error) is not read as an event type.
+    name, data = named_events(blocks[1])[0]
+    assert name == "error"
+    assert data["error"]["object"] == "error"
+    assert data["error"]["message"] == "TTS failed"
     assert len(blocks) == 2
     server.faults.add("stall", path=SPEECH, after_events=1, seconds=0.2)
     stalled = speak(http, "Hello there.", stream=True)

@@ -23,7 +23,8 @@ gateway)                  ``"1300"``; with ``gateway=True`` the gateway's shape 
 (status, body)
 ``stream_error``          ``after_events`` (default 1) events, then ``data: {"object":
 (after_events, message,   "error", ...}`` and a clean end, as when generation fails
-error_type, code)         mid-stream.
+error_type, code)         mid-stream; in a stream of named events (conversations, audio),
+                          ``event: error`` and ``data: {"error": {"object": "error", ...}}``.
 ========================  ===============================================================
 
 Stream faults (``cut_stream``, ``stream_error``, ``stall`` with ``after_events``) act on
@@ -295,20 +296,25 @@ class FaultMiddleware:
         if forward.cut:
             _CUTTING.set(True)  # returning now leaves the response incomplete: uvicorn closes
 
-    def _action(self, fault: Fault, send: Send) -> Callable[[], Awaitable[_Outcome]]:
+    def _action(self, fault: Fault, send: Send) -> Callable[[_EventGate], Awaitable[_Outcome]]:
         """What happens at the gate of an event stream."""
 
-        async def cut() -> _Outcome:
+        async def cut(gate: _EventGate) -> _Outcome:
             return "cut"
 
-        async def error_event() -> _Outcome:
+        async def error_event(gate: _EventGate) -> _Outcome:
             error = error_json(500, fault.message, error_type=fault.error_type, code=fault.code)
             event = b"data: " + error + _EVENT_END
+            if gate.named:
+                # A stream of named events (conversations, audio), whose data objects are told
+                # apart by their `type`: the error object goes under `error`, so that its own
+                # `type` (`api_error`) cannot read as an event type.
+                event = b'event: error\ndata: {"error": ' + error + b"}" + _EVENT_END
             await send({"type": "http.response.body", "body": event, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return "ended"
 
-        async def pause() -> _Outcome:
+        async def pause(gate: _EventGate) -> _Outcome:
             return "pass" if await self._sleep(fault.seconds) == "slept" else "cut"
 
         return {"cut_stream": cut, "stream_error": error_event, "stall": pause}[fault.kind]
@@ -361,7 +367,10 @@ class _EventGate:
     response incomplete. Responses that are not event streams pass as they are."""
 
     def __init__(
-        self, send: Send, events_before: int, action: Callable[[], Awaitable[_Outcome]]
+        self,
+        send: Send,
+        events_before: int,
+        action: Callable[[_EventGate], Awaitable[_Outcome]],
     ) -> None:
         self._send = send
         self._events_before = events_before
@@ -371,6 +380,8 @@ class _EventGate:
         self._stream = False
         self._closed = False
         self.cut = False
+        self.named = False
+        """Whether the stream's events have names (``event:`` lines), as far as seen."""
 
     async def __call__(self, message: Message) -> None:
         if self._closed:
@@ -386,6 +397,7 @@ class _EventGate:
         self._buffer += bytes(message.get("body", b""))
         while _EVENT_END in self._buffer:
             event, _, self._buffer = self._buffer.partition(_EVENT_END)
+            self.named = self.named or event.startswith(b"event:") or b"\nevent:" in event
             if not await self._gate():
                 return
             self._events += 1
@@ -403,7 +415,7 @@ class _EventGate:
         if self._events != self._events_before:
             return True
         self._events_before = -1  # once only
-        outcome = await self._action()
+        outcome = await self._action(self)
         if outcome == "pass":
             return True
         self._closed = True
