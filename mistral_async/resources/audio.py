@@ -129,9 +129,7 @@ class TranscriptionForm:
         request = validate_params(model, {**params, "stream": stream})
         check_transcription_request(request)
         self.model: str = request.model
-        self.file: Any = request.file
-        if self.file is not None:
-            _check_audio_input(self.file)
+        self.file: Any = request.file  # checked by the file part, made before anything is sent
         self.fields: FormFields = form_fields(request)
 
     def text_parts(self) -> list[tuple[str, tuple[None, str]]]:
@@ -163,20 +161,6 @@ def _optional_text(params: dict[str, Any], name: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ArgumentError(name, f"must be a str or None, got {type(value).__name__}")
     return None if value is None else check_clean_text(name, value)
-
-
-def _check_audio_input(file: Any) -> None:
-    """Refuse now what ``file_part`` would refuse when sending: a missing path, a text file
-    object, anything that is not audio input."""
-    if isinstance(file, (str, os.PathLike)):
-        path = os.fsdecode(file)
-        if not os.path.isfile(path):
-            raise ArgumentError("file", f"no such file: {path!r}")
-    elif not isinstance(file, (bytes, bytearray, memoryview)) and not callable(
-        getattr(file, "read", None)
-    ):
-        message = f"must be a path, bytes or a binary file object, got {type(file).__name__}"
-        raise ArgumentError("file", message)
 
 
 class AsyncTranscriptions(AsyncAPIResource):
@@ -260,27 +244,16 @@ class AsyncSpeech(AsyncAPIResource):
 
 
 async def _sample_bytes(sample: Any) -> tuple[bytes, str | None]:
-    """A voice sample's bytes and, for a path or a named file object, its file name."""
-    if isinstance(sample, (bytes, bytearray, memoryview)):
-        return bytes(sample), None
-    if isinstance(sample, (str, os.PathLike)):
-        path = os.fsdecode(sample)
-        try:
-            data = await anyio.Path(path).read_bytes()
-        except FileNotFoundError:
-            raise ArgumentError("sample_audio", f"no such file: {path!r}") from None
-        except OSError as exc:
-            raise ArgumentError("sample_audio", f"cannot read {path!r}: {exc.strerror}") from None
-        return data, os.path.basename(path)
-    read = getattr(sample, "read", None)
-    if callable(read):
-        data = await anyio.to_thread.run_sync(read)
-        if not isinstance(data, bytes):
-            raise ArgumentError("sample_audio", "is a text file object; open it in binary mode")
-        name = getattr(sample, "name", None)
-        return data, os.path.basename(name) if isinstance(name, str) else None
-    message = f"must be a path, bytes or a binary file object, got {type(sample).__name__}"
-    raise ArgumentError("sample_audio", message)
+    """A voice sample's bytes and its file name (the path's or file object's, if it has one),
+    read through the same file part as an upload, so that the same inputs are taken."""
+    with file_part(sample, argument="sample_audio") as ((name, content, _), _replayable):
+        if isinstance(content, bytes):
+            return content, None
+        data = await anyio.to_thread.run_sync(content.read)
+    if not isinstance(data, bytes):
+        raise ArgumentError("sample_audio", "is a text file object; open it in binary mode")
+    named = isinstance(sample, (str, os.PathLike)) or isinstance(getattr(sample, "name", None), str)
+    return data, name if named else None
 
 
 class AsyncVoices(AsyncAPIResource):
