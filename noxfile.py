@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "typecheck", "demo"]
 nox.options.reuse_existing_virtualenvs = True
 
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+"""The supported interpreters (``requires-python``); nox skips one it cannot find, with a
+message, unless ``CI`` is set (then a missing one is an error)."""
 
-@nox.session
+
+def _put_interpreters_on_path() -> None:
+    """Make each supported interpreter that ``.ci/find-python`` finds reachable by nox: pyenv
+    installs versions that its shims refuse to run unless selected."""
+    finder = Path(__file__).parent / ".ci" / "find-python"
+    folders = []
+    for version in PYTHONS:
+        found = subprocess.run(
+            [str(finder), version], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        if found:
+            folders.append(str(Path(found).parent))
+    os.environ["PATH"] = os.pathsep.join([*dict.fromkeys(folders), os.environ.get("PATH", "")])
+
+
+_put_interpreters_on_path()
+
+
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The whole test suite, on asyncio and trio."""
+    """The whole test suite, on asyncio and trio, on every supported Python."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
 
@@ -42,7 +67,9 @@ def bench(session: nox.Session) -> None:
     """The benchmarks of issue #6: this SDK beside the other Python clients, in one run.
 
     The competitors are installed here only, never as dependencies of the package; uvloop
-    speeds up the bench server alone. Writes benchmarks/RESULTS.md (and results.json).
+    speeds up the bench server alone. Writes benchmarks/RESULTS.md (and results.json), then
+    the CPU per stream event by kind, benchmarks/EVENT_COST.md.
     """
     session.install("-e", ".[aiohttp]", "mistralai", "openai", "aiohttp", "httpx-sse", "uvloop")
     session.run("python", "benchmarks/run.py", *session.posargs)
+    session.run("python", "benchmarks/event_cost.py")

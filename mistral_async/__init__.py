@@ -77,6 +77,7 @@ if _TYPE_CHECKING:
     from ._core.event_streams import SpeechStream as SpeechStream
     from ._core.event_streams import StreamEvent as StreamEvent
     from ._core.event_streams import TranscriptionStream as TranscriptionStream
+    from ._core.http_client import async_http_client as async_http_client
     from ._core.limits import RateLimitInfo as RateLimitInfo
     from ._core.options import RequestOptions as RequestOptions
     from ._core.pagination import AsyncPaginator as AsyncPaginator

@@ -8,6 +8,7 @@ Every test that uses the server (a real socket on 127.0.0.1) is marked ``live`` 
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -17,6 +18,12 @@ from mistral_async._core.options import ClientOptions
 from mistral_async.testing import LocalServer, assert_all_conform
 
 SERVER_FIXTURES = frozenset({"server", "local_server"})
+
+# Clients honour the proxy variables, as httpx does: on a machine that sets them, the tests'
+# requests to 127.0.0.1 would go to that proxy. The proxy tests set their own, per test.
+for _name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+    os.environ.pop(_name, None)
+    os.environ.pop(_name.upper(), None)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

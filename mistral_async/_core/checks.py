@@ -187,13 +187,16 @@ def check_optional_headers(name: str, value: Any) -> dict[str, str] | None:
     return headers
 
 
-def check_api_key(value: Any) -> str:
-    """A non-empty ``str`` of visible ASCII. The message never shows the key, only its type."""
+def check_api_key(value: Any, name: str = "api_key") -> str:
+    """A non-empty ``str`` of visible ASCII. The message never shows the key, only its type.
+
+    :param name: ``api_key()`` for what an ``api_key`` callable returned.
+    """
     if not isinstance(value, str):
-        raise ArgumentError("api_key", f"must be a str, got {type(value).__name__}")
+        raise ArgumentError(name, f"must be a str, got {type(value).__name__}")
     if not value or any(not 33 <= ord(c) < 127 for c in value):
         raise ArgumentError(
-            "api_key", "must be a non-empty string of visible ASCII characters (no spaces)"
+            name, "must be a non-empty string of visible ASCII characters (no spaces)"
         )
     return value
 

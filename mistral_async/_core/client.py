@@ -37,6 +37,7 @@ from .checks import (
     check_timeout,
     has_surrogate,
 )
+from .credentials import KeyProvider, KeySource
 from .deadline import DEFAULT_DEADLINE, Deadline
 from .errors import (
     ArgumentError,
@@ -46,13 +47,13 @@ from .errors import (
     transport_error,
 )
 from .exchange import Exchange
+from .http_client import OwnedHttpClients, timeout_of
 from .limits import ConcurrencyLimiter
 from .options import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
     NOT_GIVEN,
     ClientOverrides,
     NotGiven,
@@ -60,10 +61,11 @@ from .options import (
     TimeoutTypes,
     to_timeout,
 )
+from .proxies import ProxyTypes
 from .request import USER_AGENT, APIRequest, RequestBuilder
 from .response_info import ResponseInfo
 from .retry import RetryPolicy, next_delay
-from .transport import TransportName, new_http_client
+from .transport import TransportName
 from .upload import close_parts
 
 if TYPE_CHECKING:
@@ -108,10 +110,13 @@ def _check_base_url(base_url: Any) -> str:
 class AsyncMistral:
     """Asynchronous client of the Mistral AI API (asyncio and trio).
 
-    :param api_key: the API key; defaults to the ``MISTRAL_API_KEY`` environment variable.
+    :param api_key: the API key; defaults to the ``MISTRAL_API_KEY`` environment variable. Or
+        a callable (plain or async) returning it, asked before every attempt of every request,
+        for keys that change (see ``mistral_async._core.credentials``).
     :param base_url: defaults to ``MISTRAL_BASE_URL``, then ``https://api.mistral.ai``.
     :param timeout: seconds or an ``httpx.Timeout``; the default allows 5 s to connect and
-        600 s for the rest, since a long generation is slow to finish.
+        600 s for the rest, since a long generation is slow to finish. Left out with an
+        ``http_client`` whose timeout is not httpx's default, that client's.
     :param deadline: seconds allowed for each attempt of a non-streaming call, from sending the
         request to the last byte of the reply (600 s by default; ``None``: no limit). The
         timeout bounds each read, so only a deadline ends a server trickling bytes slowly; a
@@ -123,7 +128,7 @@ class AsyncMistral:
         holds its slot until it is closed. ``None``: no limit.
     :param default_headers: headers sent with every request.
     :param http_client: an ``httpx.AsyncClient`` to use as is; the caller keeps ownership and
-        closes it.
+        closes it. ``mistral_async.async_http_client(...)`` builds one as this client would.
     :param usage_tracker: records every reply's token usage; a new ``UsageTracker`` unless
         given; ``None`` turns recording off.
     :param cache: a ``ResponseCache`` for deterministic chat and FIM requests; off unless given.
@@ -134,14 +139,18 @@ class AsyncMistral:
     :param max_response_bytes: the largest reply body read (64 MiB by default); a larger one
         raises ``ResponseTooLargeError`` and is not kept in memory.
     :param max_event_bytes: the largest line or event of a stream (16 MiB by default).
+    :param proxy: a proxy URL or ``httpx.Proxy`` for every request, over the environment's.
+    :param trust_env: honour ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY``
+        (and ``SSL_CERT_FILE``/``SSL_CERT_DIR``) as httpx does; ``False`` ignores them. Neither
+        this nor ``proxy`` with ``http_client``, which routes its requests itself.
     """
 
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | KeyProvider | None = None,
         base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         deadline: float | None = DEFAULT_DEADLINE,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_concurrency: int | None = None,
@@ -152,6 +161,8 @@ class AsyncMistral:
         transport: TransportName = "httpx",
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        proxy: ProxyTypes | None = None,
+        trust_env: bool = True,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if key is None or (key == "" and api_key is None):
@@ -159,11 +170,16 @@ class AsyncMistral:
                 "No API key: pass api_key=... to the client or set the "
                 f"{API_KEY_ENV} environment variable."
             )
-        check_api_key(key)
+        self._key_source = KeySource(key) if callable(key) else None
+        if self._key_source is None:
+            check_api_key(key)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ArgumentError("http_client", "must be an httpx.AsyncClient")
         if http_client is not None and transport != "httpx":
             raise ArgumentError("transport", "cannot be chosen with http_client")
+        if http_client is not None and (proxy is not None or trust_env is not True):
+            name = "proxy" if proxy is not None else "trust_env"
+            raise ArgumentError(name, "cannot be chosen with http_client, which routes itself")
         if not isinstance(usage_tracker, NotGiven) and not (
             usage_tracker is None or isinstance(usage_tracker, UsageTracker)
         ):
@@ -173,6 +189,8 @@ class AsyncMistral:
         self.base_url = _check_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
+        if isinstance(timeout, NotGiven):
+            timeout = timeout_of(http_client)
         self.timeout = to_timeout(check_timeout("timeout", timeout))
         self.deadline = check_optional_seconds("deadline", deadline)
         self.max_retries = check_int("max_retries", max_retries)
@@ -187,12 +205,17 @@ class AsyncMistral:
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
             **self._default_headers,
-            "Authorization": f"Bearer {key}",
         }
+        if self._key_source is None:  # else set on each attempt
+            self._headers["Authorization"] = f"Bearer {key}"
         self._owns_http = http_client is None
-        self._http = (
-            http_client if http_client is not None else new_http_client(self.timeout, transport)
-        )
+        self._proxy, self._trust_env = proxy, trust_env
+        # The httpx clients this client builds, shared with its with_options copies.
+        self._http_clients: OwnedHttpClients | None = None
+        if http_client is None:
+            self._http_clients = OwnedHttpClients(self.timeout, transport)
+            http_client = self._http_clients.get(proxy, trust_env)
+        self._http = http_client
         self._builder = RequestBuilder(
             self._http, base_url=self.base_url, headers=self._headers, timeout=self.timeout
         )
@@ -311,9 +334,8 @@ class AsyncMistral:
         if self._closed:
             return
         self._closed = True
-        if self._owns_http:
-            with anyio.CancelScope(shield=True):
-                await self._http.aclose()
+        if self._owns_http and self._http_clients is not None:
+            await self._http_clients.aclose()
 
     @property
     def is_closed(self) -> bool:
@@ -355,7 +377,18 @@ class AsyncMistral:
         }
         if isinstance(options["usage_tracker"], NotGiven):
             options["usage_tracker"] = self.usage_tracker
-        new = type(self)(**options, http_client=self._http)
+        if isinstance(options["timeout"], NotGiven):
+            options["timeout"] = self.timeout
+        proxy = options.pop("proxy", self._proxy)
+        trust_env = options.pop("trust_env", self._trust_env)
+        http = self._http
+        if "proxy" in overrides or "trust_env" in overrides:  # another route: another pool
+            if self._http_clients is None:
+                name = "proxy" if "proxy" in overrides else "trust_env"
+                raise ArgumentError(name, "cannot be chosen with http_client, which routes itself")
+            http = self._http_clients.get(proxy, trust_env)
+        new = type(self)(**options, http_client=http)
+        new._http_clients, new._proxy, new._trust_env = self._http_clients, proxy, trust_env
         if "max_concurrency" not in overrides:
             new._limiter = self._limiter
         return new
@@ -387,6 +420,9 @@ class AsyncMistral:
         per_attempt = None if stream else options.get("deadline", self.deadline)
         check_optional_seconds("deadline", per_attempt)
         http_request = self._builder.build(request, options, stream=stream)
+        keys = self._key_source
+        if keys is not None and keys.applies(options):
+            await keys.authorize(http_request)  # before the cache, whose entries are per key
         cached = self.cache.entry(http_request) if self.cache is not None else None
         if cached is not None and (hit := await cached.load()) is not None:
             return hit, ResponseInfo.of(hit, 0, from_cache=True)
@@ -446,6 +482,8 @@ class AsyncMistral:
             )
             await anyio.sleep(delay)
             retries += 1
+            if keys is not None and keys.applies(options):
+                await keys.authorize(http_request)  # every attempt asks again
 
     def _bound(self, name: str, given: int | None) -> int:
         """A size bound for one call: ``given`` per call, else the client's."""

@@ -21,6 +21,8 @@ from typing_extensions import TypedDict
 if TYPE_CHECKING:
     from ..cache import ResponseCache
     from ..usage import UsageTracker
+    from .credentials import KeyProvider
+    from .proxies import ProxyTypes
     from .request import TransportName
 
 DEFAULT_BASE_URL: Final = "https://api.mistral.ai"
@@ -84,9 +86,9 @@ NOT_GIVEN: Final = NotGiven()
 class ClientOverrides(TypedDict, total=False):
     """The client options that ``with_options`` may change; any left out keep their value."""
 
-    api_key: str | None
+    api_key: str | KeyProvider | None
     base_url: str | None
-    timeout: TimeoutTypes
+    timeout: TimeoutTypes | NotGiven
     deadline: float | None
     max_retries: int
     max_concurrency: int | None
@@ -95,6 +97,8 @@ class ClientOverrides(TypedDict, total=False):
     default_headers: Mapping[str, str] | None
     usage_tracker: UsageTracker | NotGiven | None
     cache: ResponseCache | None
+    proxy: ProxyTypes | None
+    trust_env: bool
 
 
 class ClientOptions(ClientOverrides, total=False):

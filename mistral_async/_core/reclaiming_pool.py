@@ -31,3 +31,31 @@ class ReclaimingPool(httpcore.AsyncConnectionPool):
         for connection in orphans:
             self._connections.remove(connection)
         return orphans + super()._assign_requests_to_connections()
+
+
+_RECLAIMING: dict[type[httpcore.AsyncConnectionPool], type[httpcore.AsyncConnectionPool]] = {
+    httpcore.AsyncConnectionPool: ReclaimingPool
+}
+
+
+def _reclaiming(kind: type[httpcore.AsyncConnectionPool]) -> type[httpcore.AsyncConnectionPool]:
+    if issubclass(kind, ReclaimingPool):
+        return kind
+    found = _RECLAIMING.get(kind)
+    if found is None:
+        # httpcore's proxies are pools that make other connections (forwarding, tunnelling):
+        # ReclaimingPool first in the MRO mends the assigning, the proxy still makes them.
+        name = f"Reclaiming{kind.__name__.removeprefix('Async')}"
+        found = _RECLAIMING[kind] = type(name, (ReclaimingPool, kind), {})
+    return found
+
+
+def reclaim(pool: httpcore.AsyncConnectionPool) -> None:
+    """Turn the pool an ``httpx.AsyncHTTPTransport`` built (direct, or through an HTTP or SOCKS
+    proxy) into its reclaiming kind, in place.
+
+    In place rather than built anew so that every argument httpx translated for it (the proxy's
+    URL, credentials, headers and TLS) stays as httpx made it; the subclass adds one method and
+    no state, which is what makes assigning ``__class__`` sound.
+    """
+    pool.__class__ = _reclaiming(type(pool))

@@ -19,6 +19,7 @@ that window often; with ``SHARD_SIZE`` connections a pool, four such losses stop
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import ssl
@@ -47,13 +48,14 @@ wait this long means the pool cannot serve, and saying so beats a silent wait of
 
 
 @functools.cache
-def default_ssl_context() -> ssl.SSLContext:
+def default_ssl_context(trust_env: bool = True) -> ssl.SSLContext:
     """The certificate store, loaded once per process rather than once per client.
 
     Loading it is most of the cost of constructing an ``httpx.AsyncClient`` (tens of ms), and it
-    is only needed once a request goes out, so it is loaded then.
+    is only needed once a request goes out, so it is loaded then. With ``trust_env`` (httpx's
+    meaning) ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` name the store.
     """
-    return httpx.create_ssl_context(verify=True, trust_env=True)
+    return httpx.create_ssl_context(verify=True, trust_env=trust_env)
 
 
 class PoolExhausted(httpx.PoolTimeout):
@@ -64,24 +66,17 @@ class PoolExhausted(httpx.PoolTimeout):
     """
 
 
-def _shard_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """httpx's transport on a ``ReclaimingPool`` of its own (and nobody else's pool).
-
-    httpx has no way to choose the pool class, so the one it makes is replaced with ours,
-    built from the same arguments it was given (the defaults, but for these).
-    """
+def _shard_transport(
+    limits: httpx.Limits, proxy: httpx.Proxy | None, ssl_context: ssl.SSLContext
+) -> httpx.AsyncHTTPTransport:
+    """httpx's transport (through ``proxy`` if one is given) on a pool of its own, made a
+    reclaiming one (``reclaiming_pool.reclaim``: httpx has no way to choose the pool class)."""
     # Imported here: httpcore (and, through it, trio when installed) costs tens of milliseconds
     # to import, which httpx itself defers to the first transport too.
-    from .reclaiming_pool import ReclaimingPool
+    from .reclaiming_pool import reclaim
 
-    ssl_context = default_ssl_context()
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits)
-    transport._pool = ReclaimingPool(
-        ssl_context=ssl_context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-    )
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, proxy=proxy)
+    reclaim(transport._pool)
     return transport
 
 
@@ -166,14 +161,29 @@ class PoolShards(httpx.AsyncBaseTransport):
     :class:`PoolExhausted`. A pool left idle at the end of the list for longer than the
     keep-alive expiry is closed. A cancelled request, of any kind and at any point, leaves no
     connection behind (see :class:`.reclaiming_pool.ReclaimingPool`).
+
+    :param proxy: every pool's connections go through this proxy (see :mod:`.proxies`).
+    :param ssl_context: makes the TLS context to the servers, once the first pool is needed
+        (the process's default store unless given).
     """
 
-    def __init__(self, limits: httpx.Limits, pool_timeout: float = POOL_TIMEOUT) -> None:
+    def __init__(
+        self,
+        limits: httpx.Limits,
+        pool_timeout: float = POOL_TIMEOUT,
+        *,
+        proxy: httpx.Proxy | None = None,
+        ssl_context: Callable[[], ssl.SSLContext] = default_ssl_context,
+    ) -> None:
+        self._proxy = proxy
+        self._ssl_context = ssl_context
         self._pool_timeout = pool_timeout
         self._max_connections = limits.max_connections
+        # Fewer than SHARD_SIZE connections in all: one pool of that many.
+        self._shard_size = min(SHARD_SIZE, limits.max_connections or SHARD_SIZE)
         self._limits = httpx.Limits(
-            max_connections=SHARD_SIZE,
-            max_keepalive_connections=SHARD_SIZE,
+            max_connections=self._shard_size,
+            max_keepalive_connections=self._shard_size,
             keepalive_expiry=limits.keepalive_expiry,
         )
         self._max_shards = max(1, (limits.max_connections or 1_000_000) // SHARD_SIZE)
@@ -182,10 +192,11 @@ class PoolShards(httpx.AsyncBaseTransport):
     def _pick(self) -> _Shard:
         shards = self._shards
         for shard in shards:
-            if shard.in_flight < SHARD_SIZE:
+            if shard.in_flight < self._shard_size:
                 return shard
         if len(shards) < self._max_shards:
-            shards.append(_Shard(_shard_transport(self._limits)))
+            ssl_context = self._ssl_context()
+            shards.append(_Shard(_shard_transport(self._limits, self._proxy, ssl_context)))
             return shards[-1]
         return min(shards, key=lambda shard: shard.in_flight)
 
@@ -230,17 +241,42 @@ class PoolShards(httpx.AsyncBaseTransport):
 
 
 def aiohttp_transport(
-    limits: httpx.Limits, pool_timeout: float = POOL_TIMEOUT
+    limits: httpx.Limits,
+    pool_timeout: float = POOL_TIMEOUT,
+    *,
+    proxy: httpx.Proxy | None = None,
+    ssl_context: Callable[[], ssl.SSLContext] = default_ssl_context,
 ) -> httpx.AsyncBaseTransport:
     """httpx on aiohttp (the ``aiohttp`` extra, ``httpx-aiohttp``), asyncio only.
 
     A request waits for a free connection ``pool_timeout`` seconds at most, as on
     :class:`PoolShards`; aiohttp counts that wait and the connect together, and reports running
     out of it as a connect timeout.
+
+    aiohttp goes through ``http://`` proxies only (forwarding plain HTTP, tunnelling HTTPS with
+    ``CONNECT``); it has no SOCKS and only partial ``https://`` proxy support, and httpx-aiohttp
+    does not pass a proxy's own TLS settings on, so those proxies are refused here rather than
+    half-used.
     """
     _require_asyncio_or_no_loop()
-    transport = _aiohttp_transport_class()(verify=default_ssl_context(), limits=limits)
+    if proxy is not None and proxy.url.scheme != "http":
+        raise ArgumentError(
+            "proxy",
+            f"the aiohttp transport goes through http:// proxies only, not {proxy.url.scheme}://;"
+            " use the default transport ('httpx') for this proxy",
+        )
+    authorization = None
+    if proxy is not None and proxy.raw_auth is not None:
+        # httpx-aiohttp would pass the credentials as aiohttp's deprecated BasicAuth (a warning
+        # on every request); the header it stands for says the same. aiohttp sends a proxy's
+        # headers with CONNECT only, so a forwarded request gets it from the transport.
+        user, password = proxy.raw_auth
+        authorization = "Basic " + base64.b64encode(user + b":" + password).decode("ascii")
+        headers = {**proxy.headers, "Proxy-Authorization": authorization}
+        proxy = httpx.Proxy(proxy.url, ssl_context=proxy.ssl_context, headers=headers)
+    transport = _aiohttp_transport_class()(verify=ssl_context(), limits=limits, proxy=proxy)
     transport.pool_timeout = pool_timeout  # type: ignore[attr-defined]
+    transport.proxy_authorization = authorization  # type: ignore[attr-defined]
     return transport
 
 
@@ -256,10 +292,13 @@ def _aiohttp_transport_class() -> Callable[..., httpx.AsyncBaseTransport]:
 
     class AsyncioAiohttpTransport(AiohttpTransport):
         pool_timeout: float = POOL_TIMEOUT
+        proxy_authorization: str | None = None
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             _require_asyncio_or_no_loop()
             capped_pool_timeout(request, self.pool_timeout)
+            if self.proxy_authorization is not None and request.url.scheme == "http":
+                request.headers["Proxy-Authorization"] = self.proxy_authorization
             return await super().handle_async_request(request)
 
     return AsyncioAiohttpTransport
@@ -280,20 +319,3 @@ def _require_asyncio_or_no_loop() -> None:
 DEFAULT_LIMITS: Final = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
 
 TransportName = Literal["httpx", "aiohttp"]
-
-
-def new_http_client(
-    timeout: httpx.Timeout, transport: TransportName = "httpx"
-) -> httpx.AsyncClient:
-    """The client's own ``httpx.AsyncClient``, on httpx's transport or on aiohttp's.
-
-    Neither loads the certificate store now: that waits for the first request (see
-    :func:`default_ssl_context`).
-    """
-    if transport == "httpx":
-        pool: httpx.AsyncBaseTransport = PoolShards(DEFAULT_LIMITS)
-    elif transport == "aiohttp":
-        pool = aiohttp_transport(DEFAULT_LIMITS)
-    else:
-        raise ArgumentError("transport", f"must be 'httpx' or 'aiohttp', got {transport!r}")
-    return httpx.AsyncClient(timeout=timeout, limits=DEFAULT_LIMITS, transport=pool)

@@ -12,8 +12,12 @@ from typing import Any
 
 
 @contextlib.contextmanager
-def serve_asgi(app: Any) -> Iterator[str]:
-    """Run ``app`` until the block ends; yield its base URL."""
+def serve_asgi(app: Any, **settings: Any) -> Iterator[str]:
+    """Run ``app`` until the block ends; yield its base URL.
+
+    :param settings: more of uvicorn's settings; with ``ssl_certfile`` (and ``ssl_keyfile``) it
+        serves ``https``.
+    """
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -31,6 +35,7 @@ def serve_asgi(app: Any) -> Iterator[str]:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=1,
+        **settings,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -40,7 +45,8 @@ def serve_asgi(app: Any) -> Iterator[str]:
         time.sleep(0.01)
     assert server.started, "the test server did not start"
     try:
-        yield f"http://127.0.0.1:{port}"
+        scheme = "https" if "ssl_certfile" in settings else "http"
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
