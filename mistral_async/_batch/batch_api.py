@@ -13,6 +13,11 @@ rerun then sends the lines that have no result yet.
 
 A job runs one model: ``model`` (``--model``) applies to every line; without it, each body
 names its own.
+
+Transcriptions (``/v1/audio/transcriptions``) go as they are: each line's body is the form's
+fields as JSON, the audio given by ``file_id`` or ``file_url`` (a JSONL line carries no file
+part, so a body with ``file`` is written as a failed item before the upload). The local runner
+sends the same lines one by one, each as a ``multipart/form-data`` form of its fields.
 """
 
 from __future__ import annotations

@@ -72,6 +72,7 @@ from .upload import close_parts
 if TYPE_CHECKING:
     from ..cache import ResponseCache
     from ..resources.agents import AsyncAgentsCompletions
+    from ..resources.audio import AsyncAudio
     from ..resources.batch import AsyncBatch
     from ..resources.beta import AsyncBeta
     from ..resources.chat import AsyncChat
@@ -319,8 +320,15 @@ class AsyncMistral:
         return AsyncOcr(self)
 
     @cached_property
+    def audio(self) -> AsyncAudio:
+        """Audio: ``audio.transcriptions``, ``audio.speech``, ``audio.voices``."""
+        from ..resources.audio import AsyncAudio
+
+        return AsyncAudio(self)
+
+    @cached_property
     def beta(self) -> AsyncBeta:
-        """The beta areas: ``beta.conversations``, ``beta.agents``."""
+        """The beta areas: ``beta.conversations``, ``beta.agents``, ``beta.libraries``."""
         from ..resources.beta import AsyncBeta
 
         return AsyncBeta(self)

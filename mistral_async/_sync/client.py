@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .._core.retry import RetryPolicy
     from ..cache import ResponseCache
     from ..resources.agents import SyncAgentsCompletions
+    from ..resources.audio import SyncAudio
     from ..resources.batch import SyncBatch
     from ..resources.beta import SyncBeta
     from ..resources.chat import SyncChat
@@ -179,8 +180,14 @@ class Mistral:
         return SyncOcr(self, self._async.ocr)
 
     @cached_property
+    def audio(self) -> SyncAudio:
+        from ..resources.audio import SyncAudio
+
+        return SyncAudio(self, self._async.audio)
+
+    @cached_property
     def beta(self) -> SyncBeta:
-        """The beta areas: ``beta.conversations``, ``beta.agents``."""
+        """The beta areas: ``beta.conversations``, ``beta.agents``, ``beta.libraries``."""
         from ..resources.beta import SyncBeta
 
         return SyncBeta(self, self._async.beta)

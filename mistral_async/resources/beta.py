@@ -1,5 +1,5 @@
-"""``client.beta``: the API's beta areas, ``conversations`` and ``agents``, each imported on
-first use (as the client's own resources are)."""
+"""``client.beta``: the API's beta areas (the spec's ``beta.*`` tags), ``conversations``,
+``agents`` and ``libraries``, each imported on first use (as the client's own resources are)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from ._base import AsyncAPIResource
 if TYPE_CHECKING:
     from .agents import AsyncAgents, SyncAgents
     from .conversations import AsyncConversations, SyncConversations
+    from .libraries import AsyncLibraries, SyncLibraries
 
 
 class AsyncBeta(AsyncAPIResource):
-    """``client.beta``: ``conversations``, ``agents``."""
+    """``client.beta``: ``conversations``, ``agents``, ``libraries``."""
 
     @cached_property
     def conversations(self) -> AsyncConversations:
@@ -33,6 +34,13 @@ class AsyncBeta(AsyncAPIResource):
 
         return AsyncAgents(self._client)
 
+    @cached_property
+    def libraries(self) -> AsyncLibraries:
+        """Document libraries: their documents and accesses."""
+        from .libraries import AsyncLibraries
+
+        return AsyncLibraries(self._client)
+
 
 class SyncBeta(SyncResource[AsyncBeta]):
     """Blocking ``client.beta``."""
@@ -48,3 +56,9 @@ class SyncBeta(SyncResource[AsyncBeta]):
         from .agents import SyncAgents
 
         return SyncAgents(self._client, self._inner.agents)
+
+    @cached_property
+    def libraries(self) -> SyncLibraries:
+        from .libraries import SyncLibraries
+
+        return SyncLibraries(self._client, self._inner.libraries)

@@ -406,10 +406,13 @@ def test_the_checker_catches_misnamed_and_unfinished_conversation_streams() -> N
     assert spec.validate_response("POST", PATH, 200, "text/event-stream", good) == []
     misnamed = good.replace(b"event: conversation.response.done", b"event: message.output.delta")
     problems = spec.validate_response("POST", PATH, 200, "text/event-stream", misnamed)
-    assert any("carries data of type 'conversation.response.done'" in p for p in problems)
+    expected = (
+        "event name 'message.output.delta' is not the data's type 'conversation.response.done'"
+    )
+    assert any(expected in p for p in problems)
     unfinished = named_sse_event(started)
     problems = spec.validate_response("POST", PATH, 200, "text/event-stream", unfinished)
-    assert any("stream ends with 'conversation.response.started'" in p for p in problems)
+    assert any("stream does not end with conversation.response.done" in p for p in problems)
 
 
 def test_cut_stream_and_stall_act_on_conversation_streams(

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.requests import Request
 
@@ -231,11 +231,21 @@ def settled_store(request: Request) -> Store:
 
 def state_store(state: Any) -> Store:
     """The store kept in a Starlette app's ``state``, created on first use."""
-    found: Store | None = getattr(state, _STORE_KEY, None)
+    return state_object(state, _STORE_KEY, Store)
+
+
+_T = TypeVar("_T")
+
+
+def state_object(state: Any, key: str, factory: Callable[[], _T]) -> _T:
+    """The object kept under ``key`` in a Starlette app's ``state``, made by ``factory`` on
+    first use (once, however many requests ask at the same time). Areas whose state the
+    :class:`Store` does not hold (voices, libraries) keep theirs so."""
+    found: _T | None = getattr(state, key, None)
     if found is None:
         with _CREATE_LOCK:
-            found = getattr(state, _STORE_KEY, None)
+            found = getattr(state, key, None)
             if found is None:
-                found = Store()
-                setattr(state, _STORE_KEY, found)
+                found = factory()
+                setattr(state, key, found)
     return found

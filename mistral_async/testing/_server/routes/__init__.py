@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 
 from . import (
     agents,
+    audio,
     batch,
     chat,
     classifiers,
@@ -19,6 +20,7 @@ from . import (
     files,
     fim,
     fine_tuning,
+    libraries,
     models,
     ocr,
 )
@@ -35,4 +37,6 @@ ROUTES: list[BaseRoute] = [
     *batch.routes,
     *agents.routes,
     *conversations.routes,
+    *audio.routes,
+    *libraries.routes,
 ]
