@@ -49,12 +49,14 @@ class Endpoint:
     """Body fields a JSONL line cannot carry → why (a transcription's ``file`` part)."""
     check: Callable[[Any], None] | None = None
     """The rules across fields the API enforces, run on the validated request model."""
+    writes: bool = False
+    """Replies hold generated tokens though the runner does not stream them (conversations)."""
 
     @property
     def generates(self) -> bool:
         """Whether replies hold generated tokens (a completion), beyond the prompt's: the
-        endpoints that stream are those."""
-        return self.stream is not None
+        endpoints that stream, and conversations."""
+        return self.stream is not None or self.writes
 
     def request_model(self) -> type[BaseModel]:
         module, _, name = self.request.partition(":")
@@ -96,6 +98,11 @@ async def _ocr(client: AsyncMistral, kwargs: dict[str, Any]) -> ResponseModel:
 
 async def _transcribe(client: AsyncMistral, kwargs: dict[str, Any]) -> ResponseModel:
     return await client.audio.transcriptions.complete(**kwargs)
+
+
+async def _converse(client: AsyncMistral, kwargs: dict[str, Any]) -> ResponseModel:
+    # One step of a new conversation per line, as the Batch API runs /v1/conversations.
+    return await client.beta.conversations.start(**kwargs)
 
 
 def _check_transcription(request: Any) -> None:
@@ -143,6 +150,9 @@ ENDPOINTS: Final[Mapping[str, Endpoint]] = {
             _INPUTS,
         ),
         Endpoint("/v1/ocr", _ocr, None, "ocr:OCRRequest"),
+        Endpoint(
+            "/v1/conversations", _converse, None, "conversations:ConversationRequest", writes=True
+        ),
         Endpoint(
             "/v1/audio/transcriptions",
             _transcribe,
@@ -202,6 +212,8 @@ def usage_of(response: ResponseModel) -> UsageInfo | None:
     usage = getattr(response, "usage", None)
     if isinstance(usage, UsageInfo):
         return usage
+    if isinstance(usage, BaseModel):  # a conversation's usage, which counts connectors too
+        usage = usage.model_dump(exclude_none=True)
     if isinstance(usage, Mapping):  # kept as an extra field by replies that do not declare it
         try:
             return UsageInfo.model_validate(usage)

@@ -44,6 +44,7 @@ from .._core.retry import (
     resolve_policy,
     retry_after_seconds,
 )
+from .._core.upload import StrPath
 from .._core.validate import validate_options
 from ..types._base import ResponseModel
 from .endpoints import CHAT, Endpoint, body_arguments, endpoint, usage_of
@@ -157,7 +158,7 @@ class BatchRunner:
         return BatchRun(self, items, ordered=ordered, total=total)
 
     async def run_file(
-        self, input_path: str, output_path: str, **options: Unpack[FileRunOptions]
+        self, input_path: StrPath, output_path: StrPath, **options: Unpack[FileRunOptions]
     ) -> BatchFileSummary:
         """Run a JSONL file of Batch API lines into a JSONL file of results, resumably.
 

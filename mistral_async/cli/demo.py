@@ -30,6 +30,11 @@ WEATHER_TOOL = {
 
 
 def get_weather(city: str, unit: str = "celsius") -> dict[str, Any]:
+    """Get the current weather in a city.
+
+    :param city: the city's name
+    :param unit: celsius or fahrenheit
+    """
     return {"city": city, "temperature": 21, "unit": unit, "sky": "clear"}
 
 
@@ -85,6 +90,38 @@ async def _async_part(url: str) -> None:
             )
 
 
+async def _agent_part(url: str) -> None:
+    async with AsyncMistral(api_key="demo-key", base_url=url) as client:
+        _section("an agent conversation, with a Python function as its tool")
+        agent = await client.beta.agents.create(
+            model=MODEL,
+            name="Forecaster",
+            instructions="Answer in one sentence.",
+            tools=[WEATHER_TOOL],  # the agent's tools; the run executes the calls naming them
+        )
+        print(f"agent {agent.name} ({agent.id}), version {agent.version}")
+        run = await client.beta.conversations.run(
+            agent_id=agent.id,
+            inputs="What's the weather in Paris?",
+            tools=[get_weather],
+            on_step=lambda step: print(
+                f"step {step.index}: "
+                + (", ".join(f"{r.name} -> {r.content}" for r in step.results) or "answer")
+            ),
+        )
+        print(f"{run.text}\n({run.stop_reason}, {run.usage.total_tokens} tokens)")
+        conversation = client.beta.conversations
+        async with conversation.append_stream(
+            run.conversation_id, inputs="And tomorrow?"
+        ) as stream:
+            kinds = [str(event.type) async for event in stream]  # typed events, as they come
+        print(f"streamed: {', '.join(dict.fromkeys(kinds))}")
+        call = stream.current_response().outputs[-1]
+        print(f"(assembled from the deltas: {call.type} {getattr(call, 'name', '')})")
+        history = await conversation.get_history(run.conversation_id)
+        print(f"(the conversation keeps {len(history.entries)} entries on the server)")
+
+
 def _sync_part(url: str) -> None:
     _section("the blocking client (Mistral)")
     with Mistral(api_key="demo-key", base_url=url) as client:
@@ -125,6 +162,7 @@ def run_demo() -> int:
     with LocalServer() as server:
         print(f"Local Mistral-compatible server on {server.url} (no network, no key)")
         anyio.run(_async_part, server.url)
+        anyio.run(_agent_part, server.url)
         _sync_part(server.url)
         anyio.run(_retry_part, server.url, server)
     print("\nDemo finished.")

@@ -5,6 +5,7 @@ streams event by event, the stream faults, argument errors, and runs with Python
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -14,6 +15,7 @@ from mistral_async import (
     APIConnectionError,
     ArgumentError,
     AsyncMistral,
+    BatchRunner,
     Mistral,
     NotFoundError,
     StreamError,
@@ -426,3 +428,61 @@ def test_sync_conversations(sync_client: Mistral) -> None:
     conversations.delete(first.conversation_id)
     with pytest.raises(NotFoundError):
         conversations.get(first.conversation_id)
+
+
+# -- batch runs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("backend", ["local", "batch-api"])
+async def test_a_batch_of_conversation_starts(
+    client: AsyncMistral, tmp_path: Path, backend: str
+) -> None:
+    lines = [
+        {"custom_id": "a", "body": {"inputs": "Name a river", "store": False}},
+        {"custom_id": "b", "body": {"inputs": [{"role": "user", "content": "Name a sea"}]}},
+        {"custom_id": "bad", "body": {"inputs": "x", "no_such_field": 1}},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    output = tmp_path / "out.jsonl"
+    runner = BatchRunner(client, endpoint="/v1/conversations", model=MODEL)
+    summary = await runner.run_file(source, output, backend=backend, poll_interval=0.02)  # type: ignore[arg-type]
+    assert (summary.succeeded, summary.failed) == (2, 1)
+    records = {r["custom_id"]: r for r in map(json.loads, output.read_text().splitlines())}
+    for custom_id in ("a", "b"):
+        body = records[custom_id]["response"]["body"]
+        assert body["object"] == "conversation.response"
+        assert body["outputs"][-1]["type"] == "message.output"
+        assert body["usage"]["total_tokens"] > 0
+    assert "no_such_field" in json.dumps(records["bad"]["error"])
+    if backend == "local":
+        assert summary.prompt_tokens > 0  # a conversation's usage is counted
+        assert summary.completion_tokens > 0
+
+
+@pytest.mark.parametrize("backend", ["local", "batch-api"])
+def test_the_batch_command_runs_conversations(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    from mistral_async.cli.main import main
+
+    monkeypatch.setenv("MISTRAL_API_KEY", "sk-test")
+    monkeypatch.setenv("MISTRAL_BASE_URL", server.url)
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"custom_id": "a", "body": {"inputs": "Name a river"}}) + "\n")
+    output = tmp_path / "out.jsonl"
+    argv = ["batch", str(source), str(output), "--endpoint", "/v1/conversations"]
+    argv += [
+        "--model",
+        MODEL,
+        "--backend",
+        backend,
+        "--poll-interval",
+        "0.02",
+        "--progress",
+        "none",
+    ]
+    assert main(argv) == 0
+    (record,) = map(json.loads, output.read_text().splitlines())
+    assert record["response"]["body"]["object"] == "conversation.response"

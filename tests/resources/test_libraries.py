@@ -216,3 +216,26 @@ def test_sync_libraries(sync_client: Mistral) -> None:
     assert len(libraries.accesses.list(library.id).data) == 1
     assert libraries.documents.delete(library.id, document.id) is None
     assert libraries.delete(library.id).id == library.id
+
+
+@pytest.mark.anyio
+async def test_a_conversation_document_library_tool_searches_the_libraries(
+    client: AsyncMistral,
+) -> None:
+    library = await client.beta.libraries.create(name="Handbook")
+    documents = client.beta.libraries.documents
+    text = b"Holidays: every employee gets twenty five days of paid leave a year.\n"
+    document = await documents.upload(library.id, text, filename="leave.txt")
+    await documents.wait(library.id, document.id, poll_interval=POLL, timeout=10)
+    reply = await client.beta.conversations.start(
+        model="mistral-small-latest",
+        inputs="How many days of paid leave?",
+        tools=[{"type": "document_library", "library_ids": [library.id]}],
+    )
+    execution = next(o for o in reply.outputs if o.type == "tool.execution")
+    assert execution.name == "document_library"
+    info = execution.info
+    assert info is not None
+    (hit,) = info["results"]
+    assert hit["document_id"] == document.id
+    assert "paid leave" in hit["text"]

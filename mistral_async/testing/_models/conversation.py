@@ -82,12 +82,18 @@ class Step:
     settled, for the state to update their ``confirmation_status``."""
 
 
+DocumentSearch = Callable[[Sequence[str], str], list[dict[str, Any]]]
+"""``(library ids, query)`` → the passages found, best first (``library_id``, ``document_id``,
+``document_name``, ``text``, ``score``): what the ``document_library`` connector reads."""
+
+
 def run_step(
     history: Sequence[Entry],
     inputs: Sequence[Entry],
     speaker: Speaker,
     *,
     lookup: Callable[[str], Speaker | None] = lambda _: None,
+    search: DocumentSearch | None = None,
     handoff_execution: str = "server",
     confirmations: Sequence[Mapping[str, Any]] = (),
     completion_args: Mapping[str, Any] | None = None,
@@ -97,13 +103,15 @@ def run_step(
 
     :param history: the entries so far; ``inputs``: the step's new entries.
     :param lookup: the agent an id names (for handoffs), ``None`` if unknown.
+    :param search: the server's document search, for the ``document_library`` connector
+        (without one, it reports a made-up document per library).
     :param completion_args: the step's own, over the speaker's.
     :raises ApiError: 400 for a confirmation of no pending call.
     """
     if completion_args:
         speaker = replace(speaker, completion_args={**speaker.completion_args, **completion_args})
     entries = [*history, *inputs]
-    run = _Run(entries, speaker, seed)
+    run = _Run(entries, speaker, seed, search)
     confirmed = _confirm(entries, confirmations)
     for call_id, status in confirmed.items():
         call = next(e for e in entries if e.get("tool_call_id") == call_id)
@@ -128,7 +136,10 @@ def run_step(
 class _Run:
     """One step in progress: the entries it reads (growing with its outputs) and the outputs."""
 
-    def __init__(self, entries: list[Entry], speaker: Speaker, seed: int) -> None:
+    def __init__(
+        self, entries: list[Entry], speaker: Speaker, seed: int, search: DocumentSearch | None
+    ) -> None:
+        self.search = search
         self.entries = list(entries)
         self.speaker = speaker
         self.seed = seed
@@ -210,7 +221,10 @@ class _Run:
         return False
 
     def execute(self, name: str, arguments: dict[str, Any]) -> None:
-        info = _connector_info(name, arguments, self.prompt)
+        if name == "document_library" and self.search is not None:
+            info = _library_info(arguments, self.prompt, self.search)
+        else:
+            info = _connector_info(name, arguments, self.prompt)
         self.output(
             {
                 "type": "tool.execution",
@@ -367,6 +381,25 @@ def _connector_info(name: str, arguments: Mapping[str, Any], prompt: str) -> dic
             "summary": f"{len(libraries)} document(s) about {prompt or 'nothing'}",
         }
     return {"result": digest[:16], "summary": f"{name} answered {digest[:16]}"}
+
+
+def _library_info(
+    arguments: Mapping[str, Any], prompt: str, search: DocumentSearch
+) -> dict[str, Any]:
+    """What the ``document_library`` connector found in the server's libraries."""
+    hits = search(list(arguments.get("library_ids") or []), str(arguments.get("query") or ""))
+    results = [
+        {
+            "library_id": hit["library_id"],
+            "document_id": hit["document_id"],
+            "document": hit["document_name"],
+            "text": hit["text"],
+            "score": round(hit["score"], 4),
+        }
+        for hit in hits
+    ]
+    summary = f"{len(results)} passage(s) about {prompt or 'nothing'}"
+    return {"results": results, "summary": summary}
 
 
 def _output_tokens(entry: Entry) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._models.conversation import Speaker, Step, run_step
+from .._models.conversation import DocumentSearch, Speaker, Step, run_step
 from .._spec.error_bodies import ApiError
 from .agents import StoredAgent, find_agent, now_iso
 from .store import Store
@@ -100,7 +100,9 @@ def delete_conversation(found: Store, conversation_id: str) -> None:
         del found.conversations[conversation_id]
 
 
-def start(found: Store, body: dict[str, Any], seed: int) -> StepReply:
+def start(
+    found: Store, body: dict[str, Any], seed: int, search: DocumentSearch | None = None
+) -> StepReply:
     """``POST /v1/conversations``: a new conversation, with a model or an agent."""
     stamp = now_iso()
     conversation = StoredConversation(
@@ -124,10 +126,18 @@ def start(found: Store, body: dict[str, Any], seed: int) -> StepReply:
         conversation.settings = {
             key: copy.deepcopy(body[key]) for key in _MODEL_SETTINGS if body.get(key) is not None
         }
-    return _step(found, conversation, body, seed, store=body.get("store") is not False)
+    return _step(
+        found, conversation, body, seed, store=body.get("store") is not False, search=search
+    )
 
 
-def append(found: Store, conversation_id: str, body: dict[str, Any], seed: int) -> StepReply:
+def append(
+    found: Store,
+    conversation_id: str,
+    body: dict[str, Any],
+    seed: int,
+    search: DocumentSearch | None = None,
+) -> StepReply:
     """``POST /v1/conversations/{id}``: new entries, and the answer to them."""
     conversation = find_conversation(found, conversation_id)
     if body.get("inputs") is None and not body.get("tool_confirmations"):
@@ -135,10 +145,18 @@ def append(found: Store, conversation_id: str, body: dict[str, Any], seed: int) 
         raise ApiError(400, message, param="inputs")
     if body.get("store") is False:
         conversation = copy.deepcopy(conversation)  # answered, then forgotten
-    return _step(found, conversation, body, seed, store=body.get("store") is not False)
+    return _step(
+        found, conversation, body, seed, store=body.get("store") is not False, search=search
+    )
 
 
-def restart(found: Store, conversation_id: str, body: dict[str, Any], seed: int) -> StepReply:
+def restart(
+    found: Store,
+    conversation_id: str,
+    body: dict[str, Any],
+    seed: int,
+    search: DocumentSearch | None = None,
+) -> StepReply:
     """``POST /v1/conversations/{id}/restart``: a new conversation with the history up to
     ``from_entry_id``, then the step."""
     original = find_conversation(found, conversation_id)
@@ -159,11 +177,19 @@ def restart(found: Store, conversation_id: str, body: dict[str, Any], seed: int)
     if body.get("agent_version") is not None and conversation.agent_id is not None:
         find_agent(found, conversation.agent_id).resolve(body["agent_version"])
         conversation.agent_version = body["agent_version"]
-    return _step(found, conversation, body, seed, store=body.get("store") is not False)
+    return _step(
+        found, conversation, body, seed, store=body.get("store") is not False, search=search
+    )
 
 
 def _step(
-    found: Store, conversation: StoredConversation, body: dict[str, Any], seed: int, *, store: bool
+    found: Store,
+    conversation: StoredConversation,
+    body: dict[str, Any],
+    seed: int,
+    *,
+    store: bool,
+    search: DocumentSearch | None,
 ) -> StepReply:
     inputs = [_stamped(entry) for entry in _input_entries(body.get("inputs"))]
     with found.lock:
@@ -173,6 +199,7 @@ def _step(
             inputs,
             speaker,
             lookup=lambda agent_id: _agent_speaker(found, agent_id),
+            search=search,
             handoff_execution=body.get("handoff_execution") or "server",
             confirmations=body.get("tool_confirmations") or (),
             completion_args=body.get("completion_args"),

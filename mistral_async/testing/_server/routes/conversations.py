@@ -10,13 +10,15 @@ pairs. An unknown conversation is a 404 in the API's error shape; a delete answe
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from ..._models.conversation import DocumentSearch
 from ..._models.conversation_format import conversation_events, named_sse_event
 from ..._spec.error_bodies import ApiError
 from ..._state.agents import now_iso
@@ -28,6 +30,7 @@ from ..._state.conversations import (
     restart,
     start,
 )
+from ..._state.libraries import search_documents
 from ..._state.store import Store, store
 from ._request import int_query, invalid_query, json_body, json_query, served_model, settings
 
@@ -57,11 +60,21 @@ async def _stream(events: Any) -> AsyncIterator[bytes]:
         yield named_sse_event(event)
 
 
+def _search(request: Request) -> DocumentSearch:
+    """The ``document_library`` connector's search: this server's own libraries."""
+    state = request.app.state
+
+    def search(library_ids: Sequence[str], query: str) -> list[dict[str, Any]]:
+        return [asdict(hit) for hit in search_documents(state, library_ids, query)]
+
+    return search
+
+
 async def _run(
-    request: Request, step: Callable[[Store, dict[str, Any], int], StepReply]
+    request: Request, step: Callable[[Store, dict[str, Any], int, DocumentSearch], StepReply]
 ) -> Response:
     body = await json_body(request)
-    return _reply(step(store(request), body, settings(request).seed), body)
+    return _reply(step(store(request), body, settings(request).seed, _search(request)), body)
 
 
 async def start_conversation(request: Request) -> Response:
@@ -70,18 +83,23 @@ async def start_conversation(request: Request) -> Response:
         if body.get("model") is None:
             raise ApiError(400, "Give a model or an agent_id", param="model")
         served_model(request, body, "completion_chat")
-    return _reply(start(store(request), body, settings(request).seed), body)
+    reply = start(store(request), body, settings(request).seed, search=_search(request))
+    return _reply(reply, body)
 
 
 async def append_conversation(request: Request) -> Response:
     conversation_id = request.path_params["conversation_id"]
-    return await _run(request, lambda found, body, seed: append(found, conversation_id, body, seed))
+    return await _run(
+        request,
+        lambda found, body, seed, search: append(found, conversation_id, body, seed, search),
+    )
 
 
 async def restart_conversation(request: Request) -> Response:
     conversation_id = request.path_params["conversation_id"]
     return await _run(
-        request, lambda found, body, seed: restart(found, conversation_id, body, seed)
+        request,
+        lambda found, body, seed, search: restart(found, conversation_id, body, seed, search),
     )
 
 
