@@ -10,10 +10,10 @@ from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, RenamedRequest, ResponseModel
 from ._embedding_codec import (
-    NUMPY_DTYPES,
     EmbeddingDtype,
     EncodingFormat,
     decode_embedding,
+    decode_to_numpy,
     unpack_bits,
 )
 from .chat import UsageInfo
@@ -99,13 +99,17 @@ class EmbeddingResponse(ResponseModel):
     def to_numpy(self) -> npt.NDArray[Any]:
         """The vectors as one 2-D NumPy array, one row per input (float32, int8 or uint8).
 
+        Base64 vectors (``encoding_format="base64"``) are read from their bytes straight into
+        the array, without a Python number per value.
+
         :raises ImportError: when NumPy is not installed (``pip install
             'mistral-async[numpy]'``).
         """
         try:
-            import numpy as np
+            import numpy  # noqa: F401  (only to name the extra when it is missing)
         except ImportError as exc:
             raise ImportError(
                 "EmbeddingResponse.to_numpy() needs NumPy: pip install 'mistral-async[numpy]'"
             ) from exc
-        return np.asarray(self.vectors, dtype=NUMPY_DTYPES[self._output_dtype])
+        ordered = sorted(self.data, key=lambda item: item.index)
+        return decode_to_numpy([item.embedding for item in ordered], self._output_dtype)
