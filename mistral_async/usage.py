@@ -34,6 +34,7 @@ __all__ = [
     "UsageSummary",
     "UsageTracker",
     "format_cost",
+    "round_cost",
 ]
 
 
@@ -45,10 +46,10 @@ class ModelPrice:
     output: float = 0.0
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return _dollars((prompt_tokens * self.input + completion_tokens * self.output) / 1e6)
+        return round_cost((prompt_tokens * self.input + completion_tokens * self.output) / 1e6)
 
 
-def _dollars(amount: float) -> float:
+def round_cost(amount: float) -> float:
     """``amount`` rounded to a ten-billionth of a dollar: far below any price, and it drops
     the binary float noise of sums (``9.620000000000001e-05`` is ``9.62e-05``)."""
     return round(amount, 10)
@@ -391,5 +392,5 @@ class UsageTracker:
             else:
                 cost += price.cost(rows_prompt, rows_completion)
         return UsageSummary(
-            requests, prompt, completion, _dollars(cost), unpriced, tuple(sorted(missing))
+            requests, prompt, completion, round_cost(cost), unpriced, tuple(sorted(missing))
         )
