@@ -225,9 +225,11 @@ def terminal_width(stream: TextIO) -> int:
     terminal's own size, else :func:`shutil.get_terminal_size`'s (which falls back to 80)."""
     if not os.environ.get("COLUMNS"):
         try:
-            return os.get_terminal_size(stream.fileno()).columns
+            columns = os.get_terminal_size(stream.fileno()).columns
         except (AttributeError, ValueError, OSError):  # not a terminal, or no descriptor
-            pass
+            columns = 0
+        if columns > 0:  # some pseudo-terminals (CI) report 0: not a size
+            return columns
     return shutil.get_terminal_size().columns
 
 
