@@ -75,7 +75,7 @@ class PriceTable(Mapping[str, ModelPrice]):
     """
 
     prices: Mapping[str, ModelPrice]
-    aliases: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict[str, str])
     as_of: date | None = None
     """When the prices were taken (``None``: not said)."""
     source: str = ""

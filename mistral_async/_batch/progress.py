@@ -66,9 +66,9 @@ class BatchProgress:
     completion_tokens: int = 0
     cost: float | None = None
     """Estimated cost of the tokens used, when the usage tracker knows the models' prices."""
-    by_model: Mapping[str, ModelUsage] = field(default_factory=dict)
+    by_model: Mapping[str, ModelUsage] = field(default_factory=dict[str, ModelUsage])
     """The replies' tokens and cost per model (a model without a price has ``cost=None``)."""
-    errors: Mapping[str, int] = field(default_factory=dict)
+    errors: Mapping[str, int] = field(default_factory=dict[str, int])
     """Failed items per error type (the error's class name: ``RateLimitError``...)."""
     first_failed: tuple[str, ...] = ()
     """The ``custom_id`` of the first failed items, in the order they failed (a few only)."""

@@ -47,9 +47,9 @@ class Tally:
     completion_tokens: int = 0
     cost: float | None = None
     """``None`` until a reply of a model with a known price has been counted."""
-    by_model: dict[str, ModelUsage] = field(default_factory=dict)
-    errors: dict[str, int] = field(default_factory=dict)
-    first_failed: list[str] = field(default_factory=list)
+    by_model: dict[str, ModelUsage] = field(default_factory=dict[str, ModelUsage])
+    errors: dict[str, int] = field(default_factory=dict[str, int])
+    first_failed: list[str] = field(default_factory=list[str])
 
     @property
     def done(self) -> int:
@@ -102,18 +102,14 @@ class Tally:
 def counts(source: Tally | BatchProgress) -> dict[str, Any]:
     """The :data:`COUNTS` of a tally or of a progress snapshot made from one; copies, so that
     a snapshot does not change as the tally goes on."""
-    return {name: _copy(getattr(source, name)) for name in COUNTS}
+    figures = {name: getattr(source, name) for name in COUNTS}
+    figures["by_model"] = dict(source.by_model)  # its values are frozen: a shallow copy does
+    figures["errors"] = dict(source.errors)
+    figures["first_failed"] = tuple(source.first_failed)
+    return figures
 
 
 def summary_figures(last: BatchProgress) -> dict[str, Any]:
     """What a ``BatchFileSummary`` takes from a run's last snapshot: :data:`COUNTS` and
     :data:`RUN_FIGURES`."""
     return {**counts(last), **{name: getattr(last, name) for name in RUN_FIGURES}}
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, list):
-        return tuple(value)
-    return value

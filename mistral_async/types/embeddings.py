@@ -105,11 +105,10 @@ class EmbeddingResponse(ResponseModel):
         :raises ImportError: when NumPy is not installed (``pip install
             'mistral-async[numpy]'``).
         """
+        ordered = sorted(self.data, key=lambda item: item.index)
         try:
-            import numpy  # noqa: F401  (only to name the extra when it is missing)
-        except ImportError as exc:
+            return decode_to_numpy([item.embedding for item in ordered], self._output_dtype)
+        except ImportError as exc:  # NumPy is imported there, on first use
             raise ImportError(
                 "EmbeddingResponse.to_numpy() needs NumPy: pip install 'mistral-async[numpy]'"
             ) from exc
-        ordered = sorted(self.data, key=lambda item: item.index)
-        return decode_to_numpy([item.embedding for item in ordered], self._output_dtype)

@@ -25,7 +25,7 @@ WIDTHS = [1, 12, 29, 30, 40, 60, 79, 80, 100, 132, 250]
 def a_run(total: int = 5000) -> list[BatchProgress]:
     """Snapshots of one run, its figures growing in length as it goes (retries and 429s
     appear, the rate and the tokens gain digits, a model without a price shows up)."""
-    snapshots = []
+    snapshots: list[BatchProgress] = []
     for step in range(0, 11):
         done = total * step // 10
         snapshots.append(

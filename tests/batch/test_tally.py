@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 import pytest
 
@@ -94,7 +95,7 @@ def test_progress_and_summary_name_the_counts_alike() -> None:
     for kind in (BatchProgress, BatchFileSummary):
         assert set(RUN_FIGURES) <= {f.name for f in dataclasses.fields(kind)}, kind
     tally = Tally(succeeded=2, failed=1, prompt_tokens=5, completion_tokens=4, cost=0.5)
-    expected = {
+    expected: dict[str, Any] = {
         "succeeded": 2,
         "failed": 1,
         "prompt_tokens": 5,
@@ -130,7 +131,7 @@ def test_tokens_and_cost_per_model_and_a_model_without_a_price() -> None:
     tally.add(ok=True, usage=usage(3, 3), model="unknown")
     progress = tally.progress()
     assert progress.by_model == {
-        "cheap": ModelUsage(2, 30, 10, pytest.approx(0.002)),
+        "cheap": ModelUsage(2, 30, 10, 0.002),  # summed without float noise
         "dear": ModelUsage(1, 1, 1, 0.5),
         "unknown": ModelUsage(1, 3, 3, None),
     }
