@@ -56,9 +56,9 @@ class BatchFileSummary:
     completion_tokens: int = 0
     cost: float | None = None
     elapsed: float = 0.0
-    by_model: Mapping[str, ModelUsage] = field(default_factory=dict)
+    by_model: Mapping[str, ModelUsage] = field(default_factory=dict[str, ModelUsage])
     """Replies, tokens and estimated cost per model, this run (``cost=None``: unpriced)."""
-    errors: Mapping[str, int] = field(default_factory=dict)
+    errors: Mapping[str, int] = field(default_factory=dict[str, int])
     """Failed requests of this run per error type (``RateLimitError``, ``BatchInputError``...)."""
     first_failed: tuple[str, ...] = ()
     """The ``custom_id`` of this run's first failed requests (up to ten)."""
