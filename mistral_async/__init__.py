@@ -123,6 +123,7 @@ if _TYPE_CHECKING:
     from .tools import ToolSteps as ToolSteps
     from .tools import function_tool as function_tool
     from .usage import ModelPrice as ModelPrice
+    from .usage import PriceTable as PriceTable
     from .usage import UsageRecord as UsageRecord
     from .usage import UsageSummary as UsageSummary
     from .usage import UsageTracker as UsageTracker

@@ -110,7 +110,7 @@ async def _submit(
     for invalid in pending.invalid:
         writer.write(BatchResult(invalid.custom_id, 0, error=invalid.error).to_record())
         done.add(invalid.custom_id)
-        tally.add(ok=False)
+        tally.add(ok=False, custom_id=invalid.custom_id, error=type(invalid.error).__name__)
     if not pending.count:
         await anyio.to_thread.run_sync(_forget_state, upload_path)
         return None
@@ -257,7 +257,7 @@ def _write_result(raw: bytes, writer: ResultWriter, done: set[str], tally: Tally
     writer.write(record)
     done.add(record["custom_id"])
     if record["error"] is not None:
-        tally.add(ok=False)
+        tally.add(ok=False, custom_id=record["custom_id"], error=record["error"].get("type"))
         return
     body = record["response"]["body"]
     usage = body.get("usage") if isinstance(body, dict) else None

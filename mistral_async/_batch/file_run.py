@@ -30,7 +30,7 @@ from .jsonl import (
     scan_input,
 )
 from .progress import BatchProgress
-from .tally import counts
+from .tally import summary_figures
 
 if TYPE_CHECKING:
     from .runner import BatchRunner
@@ -97,7 +97,7 @@ async def run_file(
         backend=backend,
         job_id=job_id,
         job_status=job_status,
-        **counts(last),
+        **summary_figures(last),
     )
 
 

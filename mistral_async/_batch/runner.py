@@ -444,7 +444,9 @@ class BatchRun:
 
     def _count(self, result: BatchResult) -> None:
         self._meter.add(time.monotonic())
-        self._tally.add(result.ok, result.usage, getattr(result.response, "model", None))
+        error = type(result.error).__name__ if result.error is not None else None
+        model = getattr(result.response, "model", None)
+        self._tally.add(result.ok, result.usage, model, custom_id=result.custom_id, error=error)
 
     # -- one item ------------------------------------------------------------------------
 
