@@ -11,8 +11,9 @@ The prelude is what a reader of the README has at hand: ``MISTRAL_API_KEY`` and
 works as the README writes it); ``client`` (an ``AsyncMistral``) and ``sync_client`` (a
 ``Mistral``) on that server; ``AsyncMistral`` and ``Mistral`` imported; ``messages`` (a chat) and
 ``texts`` (a few short documents); and a working directory holding the files the README names
-(``train.jsonl``, ``requests.jsonl``, ``corp-ca.pem``, ...). Every exchange is checked against
-the OpenAPI file at teardown, as in every test using the ``server`` fixture.
+(``train.jsonl``, ``requests.jsonl``, ``corp-ca.pem``, ``talk.wav``, ``policy.pdf``, ...).
+Every exchange is checked against the OpenAPI file at teardown, as in every test using the
+``server`` fixture.
 
 Blocks with top-level ``await`` run on an event loop thread (an anyio blocking portal, asyncio
 and trio); the others run in a plain thread, where ``Mistral`` and ``anyio.run`` work. Each
@@ -42,6 +43,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from mistral_async import AsyncMistral, Mistral
 from mistral_async.testing import LocalServer
+from tests._support.audio import wav_bytes
 from tests._support.jobs import TRAINING
 
 README = Path(__file__).parent.parent / "README.md"
@@ -101,6 +103,11 @@ def _batch_lines() -> str:
     return "".join(json.dumps(line) + "\n" for line in lines)
 
 
+WAV = wav_bytes(1.0)  # a second of a sine tone
+# Not UTF-8 (the binary-marker comment), so the local server reads it as a PDF, not as text.
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
+
 def _write_files(folder: Path) -> None:
     """The files the README's examples name, in their working directory."""
     (folder / "train.jsonl").write_bytes(TRAINING)
@@ -108,6 +115,9 @@ def _write_files(folder: Path) -> None:
     (folder / "batch.jsonl").write_text(_batch_lines())
     (folder / "in.jsonl").write_text(_batch_lines())
     shutil.copyfile(certifi.where(), folder / "corp-ca.pem")  # a real bundle of CA certificates
+    for name in ("talk.wav", "me.wav"):
+        (folder / name).write_bytes(WAV)
+    (folder / "policy.pdf").write_bytes(PDF)
 
 
 def _readme_lines(error: BaseException) -> str:

@@ -128,13 +128,13 @@ def reference_pages(root: Path) -> list[Page | tuple[str, list[Page]]]:
     areas = sorted(by_page, key=lambda p: (order.index(p) if p in order else len(order), p))
     tree: list[Page | tuple[str, list[Page]]] = [by_page[p] for p in areas]
 
-    exported_from = {m.split(".", 1)[0] for m in names.values()}
+    exported_from = set(names.values())
     sections: dict[str, list[Page]] = {}
     modules = public_modules(source, PACKAGE)
     for dotted in modules:
         parts = dotted.split(".")[1:]
-        if parts[0] in exported_from:
-            continue  # documented by name on its area's page
+        if ".".join(parts) in exported_from:
+            continue  # its public names are on their area's page
         folder = source.joinpath(*parts)
         page = Page(f"reference/{'/'.join(parts)}.md", dotted, [dotted], nav_title=parts[-1])
         if len(parts) == 1 and folder.is_dir() and any(m.startswith(dotted + ".") for m in modules):
