@@ -1,4 +1,5 @@
-"""Developer sessions: ``nox -s tests lint typecheck demo`` (and ``bench`` for the benchmarks)."""
+"""Developer sessions: ``nox -s tests lint typecheck demo docs`` (and ``bench`` for the
+benchmarks)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck", "demo"]
+nox.options.sessions = ["tests", "lint", "typecheck", "demo", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -60,6 +61,13 @@ def demo(session: nox.Session) -> None:
     """The end-to-end demo against the local server."""
     session.install("-e", ".[server]")
     session.run("python", "-m", "mistral_async", "demo")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The docs site, built strictly into site/ (any warning fails): ``mkdocs.yml``."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session

@@ -63,8 +63,9 @@ class AsyncFiles(AsyncAPIResource):
             the call ends, however it ends. A missing file raises ``ArgumentError`` before
             anything is sent. A retry sends the file again from its start, so a file object
             that cannot seek is sent once, without retries.
-        :param purpose: ``fine-tune``, ``batch`` or ``ocr``; also ``expiry``, ``visibility``,
-            and ``filename``/``content_type`` to name the part (guessed from the path otherwise).
+        :param kwargs: ``purpose``: ``fine-tune``, ``batch`` or ``ocr``; also ``expiry``,
+            ``visibility``, and ``filename``/``content_type`` to name the part (guessed from the
+            path otherwise).
         """
         params, options = split_options(kwargs)
         validate_options(options)
