@@ -77,9 +77,13 @@ if _TYPE_CHECKING:
     from ._core.event_streams import SpeechStream as SpeechStream
     from ._core.event_streams import StreamEvent as StreamEvent
     from ._core.event_streams import TranscriptionStream as TranscriptionStream
+    from ._core.hooks import Attempt as Attempt
+    from ._core.hooks import Hooks as Hooks
     from ._core.http_client import async_http_client as async_http_client
     from ._core.limits import RateLimitInfo as RateLimitInfo
+    from ._core.logs import set_log_level as set_log_level
     from ._core.options import RequestOptions as RequestOptions
+    from ._core.pagination import AsyncCursorPaginator as AsyncCursorPaginator
     from ._core.pagination import AsyncPaginator as AsyncPaginator
     from ._core.response_info import ResponseInfo as ResponseInfo
     from ._core.retry import RetryPolicy as RetryPolicy
@@ -92,6 +96,8 @@ if _TYPE_CHECKING:
     from ._sync.views import SyncBatchRun as SyncBatchRun
     from ._sync.views import SyncChatCompletionStream as SyncChatCompletionStream
     from ._sync.views import SyncConversationEventStream as SyncConversationEventStream
+    from ._sync.views import SyncConversationRunStream as SyncConversationRunStream
+    from ._sync.views import SyncConversationSteps as SyncConversationSteps
     from ._sync.views import SyncFileDownload as SyncFileDownload
     from ._sync.views import SyncPaginator as SyncPaginator
     from ._sync.views import SyncParsedChatCompletionStream as SyncParsedChatCompletionStream
@@ -106,6 +112,10 @@ if _TYPE_CHECKING:
     from .conversation import Conversation as Conversation
     from .conversation import ConversationStore as ConversationStore
     from .conversation import ConversationStream as ConversationStream
+    from .resources.conversation_run import ConversationRun as ConversationRun
+    from .resources.conversation_run import ConversationRunStream as ConversationRunStream
+    from .resources.conversation_run import ConversationStep as ConversationStep
+    from .resources.conversation_run import ConversationSteps as ConversationSteps
     from .tools import FunctionTool as FunctionTool
     from .tools import ToolResult as ToolResult
     from .tools import ToolRun as ToolRun
@@ -113,6 +123,7 @@ if _TYPE_CHECKING:
     from .tools import ToolSteps as ToolSteps
     from .tools import function_tool as function_tool
     from .usage import ModelPrice as ModelPrice
+    from .usage import PriceTable as PriceTable
     from .usage import UsageRecord as UsageRecord
     from .usage import UsageSummary as UsageSummary
     from .usage import UsageTracker as UsageTracker

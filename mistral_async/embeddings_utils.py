@@ -162,7 +162,13 @@ def kmeans(
     backend: Backend = "auto",
 ) -> Clustering:
     """Spherical k-means: vectors are compared by cosine similarity, centres are normalised
-    means. Deterministic for a given ``seed`` (k-means++ starting centres)."""
+    means. Deterministic for a given ``seed`` (k-means++ starting centres).
+
+    Both backends follow the same rules (the same draws from ``random.Random(seed)`` pick the
+    starting centres, ties go to the lower cluster, an emptied cluster keeps its centre), so
+    they give the same clusters up to floating-point rounding; NumPy's is vectorised and takes
+    lists or an array alike.
+    """
     check_int("n_clusters", n_clusters, 1)
     check_int("max_iterations", max_iterations, 1)
     if n_clusters > len(vectors):
@@ -170,16 +176,14 @@ def kmeans(
             "n_clusters", f"is {n_clusters}, more than the {len(vectors)} vectors to cluster"
         )
     np = _numpy(backend)
+    if np is not None:
+        return _kmeans_numpy(np, vectors, n_clusters, max_iterations, random.Random(seed))
     unit = [_normalised(v) for v in vectors]
     _same_dimension(*{len(v) for v in unit})
     centres = _plus_plus(unit, n_clusters, random.Random(seed))
     labels: list[int] = []
     for iteration in range(1, max_iterations + 1):
-        if np is None:
-            new = [max(range(n_clusters), key=lambda c: (_dot(v, centres[c]), -c)) for v in unit]
-        else:
-            scores = np.asarray(unit) @ np.asarray(centres).T
-            new = [int(i) for i in np.argmax(scores, axis=1)]  # first of equals, as above
+        new = [max(range(n_clusters), key=lambda c: (_dot(v, centres[c]), -c)) for v in unit]
         if new == labels:
             return Clustering(labels, centres, iteration - 1)
         labels = new
@@ -205,6 +209,57 @@ def _plus_plus(unit: list[list[float]], k: int, rng: random.Random) -> list[list
         else:
             centres.append(unit[-1])
     return centres
+
+
+def _kmeans_numpy(
+    np: Any, vectors: Sequence[Vector], k: int, max_iterations: int, rng: random.Random
+) -> Clustering:
+    """:func:`kmeans` on arrays: the pure path's steps, each one matrix operation."""
+    if not hasattr(vectors, "shape"):  # a ragged list would make an object array, or fail
+        _same_dimension(*{len(v) for v in vectors})
+    data = np.asarray(vectors, dtype=np.float64)
+    if data.ndim != 2:
+        raise ArgumentError("vectors", "must be a list of vectors of one dimension")
+    norms = np.sqrt(np.einsum("ij,ij->i", data, data))[:, None]
+    unit = np.divide(data, norms, out=data.copy(), where=norms != 0)
+    centres = unit[_plus_plus_indices(np, unit, k, rng)]
+    labels = np.full(len(unit), -1)
+    for iteration in range(1, max_iterations + 1):
+        new = np.argmax(unit @ centres.T, axis=1)  # the first of equal scores, as above
+        if np.array_equal(new, labels):
+            return _clustering(labels, centres, iteration - 1)
+        labels = new
+        members = labels == np.arange(k)[:, None]  # k x n: which rows are in each cluster
+        counts = members.sum(axis=1)
+        sums = members.astype(unit.dtype) @ unit
+        filled = counts > 0  # an emptied cluster keeps its centre
+        means = sums[filled] / counts[filled, None]
+        lengths = np.sqrt(np.einsum("ij,ij->i", means, means))[:, None]
+        centres[filled] = np.divide(means, lengths, out=means.copy(), where=lengths != 0)
+    return _clustering(labels, centres, max_iterations)
+
+
+def _plus_plus_indices(np: Any, unit: Any, k: int, rng: random.Random) -> list[int]:
+    """The rows :func:`_plus_plus` would choose, from the same draws of ``rng``."""
+    n = len(unit)
+    chosen = [rng.randrange(n)]
+    # Each row's distance to its nearest chosen centre, updated with each new one.
+    nearest = 1.0 - unit @ unit[chosen[0]]
+    while len(chosen) < k:
+        weights = np.maximum(nearest, 0.0)
+        total = float(weights.sum())
+        if total <= 0:
+            chosen.append(len(chosen) % n)
+        else:
+            # The first row whose running total of weights reaches the draw.
+            pick = rng.random() * total
+            chosen.append(min(int(np.searchsorted(np.cumsum(weights), pick)), n - 1))
+        nearest = np.minimum(nearest, 1.0 - unit @ unit[chosen[-1]])
+    return chosen
+
+
+def _clustering(labels: Any, centres: Any, iterations: int) -> Clustering:
+    return Clustering([int(i) for i in labels], centres.tolist(), iterations)
 
 
 def _centre(

@@ -343,14 +343,7 @@ class ToolSteps:
             raise ArgumentError("messages", "is required")
         if params.get("n") not in (None, 1):
             raise ArgumentError("n", "a tool run follows one choice; leave n unset")
-        described = [function_tool(t) for t in tools]
-        if not described:
-            raise ArgumentError("tools", "give at least one tool")
-        self.tools: dict[str, FunctionTool] = {}
-        for tool in described:
-            if tool.name in self.tools:
-                raise ToolDefinitionError("tools", f"two tools are named {tool.name!r}")
-            self.tools[tool.name] = tool
+        self.tools = described_tools(tools)
         self._client = client
         self._params = dict(params)
         self._max_steps = max_steps
@@ -399,7 +392,7 @@ class ToolSteps:
                 raise ValueError("the model's reply has no choices")
             message = completion.choices[0].message
             messages.append(message)
-            results = await self._execute(message.tool_calls or [])
+            results = await run_tool_calls(self.tools, message.tool_calls or [], self._timeout)
             messages.extend(result.message for result in results)
             step = ToolStep(index, completion, results)
             steps.append(step)
@@ -415,32 +408,58 @@ class ToolSteps:
             if step.is_final:
                 return
 
-    async def _execute(self, calls: Sequence[ToolCall]) -> tuple[ToolResult, ...]:
-        results: list[ToolResult | None] = [None] * len(calls)
 
-        async def run_one(position: int, call: ToolCall) -> None:
-            results[position] = await self._call(call)
+def described_tools(tools: Sequence[Callable[..., Any] | FunctionTool]) -> dict[str, FunctionTool]:
+    """``tools`` described (:func:`function_tool`), by name.
 
-        async with anyio.create_task_group() as group:
-            for position, call in enumerate(calls):
-                group.start_soon(run_one, position, call)
-        return tuple(r for r in results if r is not None)
+    :raises ArgumentError: no tool given.
+    :raises ToolDefinitionError: a tool that cannot be described, or two with one name.
+    """
+    described = [function_tool(t) for t in tools]
+    if not described:
+        raise ArgumentError("tools", "give at least one tool")
+    by_name: dict[str, FunctionTool] = {}
+    for tool in described:
+        if tool.name in by_name:
+            raise ToolDefinitionError("tools", f"two tools are named {tool.name!r}")
+        by_name[tool.name] = tool
+    return by_name
 
-    async def _call(self, call: ToolCall) -> ToolResult:
-        started = time.perf_counter()
-        tool = self.tools.get(call.function.name)
-        if tool is None:
-            known = ", ".join(self.tools)
-            return _failed(call, f"unknown tool {call.function.name!r}; the tools are {known}")
-        try:
-            with anyio.move_on_after(self._timeout) as scope:
-                output = await tool.invoke(call.function.arguments)
-        except Exception as exc:  # the model sees the error and may try again
-            return _failed(call, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
-        elapsed = time.perf_counter() - started
-        if scope.cancelled_caught:
-            return _failed(call, f"the tool timed out after {self._timeout} s", elapsed)
-        return ToolResult(call, _content(output), output=output, seconds=elapsed)
+
+async def run_tool_calls(
+    tools: Mapping[str, FunctionTool], calls: Sequence[ToolCall], tool_timeout: float | None
+) -> tuple[ToolResult, ...]:
+    """Run the model's tool calls concurrently, each within ``tool_timeout`` seconds; the results
+    in the order of the calls. A failure (unknown tool, bad arguments, an exception, the
+    timeout) is a result too, whose content tells the model what went wrong."""
+    results: list[ToolResult | None] = [None] * len(calls)
+
+    async def run_one(position: int, call: ToolCall) -> None:
+        results[position] = await _call(tools, call, tool_timeout)
+
+    async with anyio.create_task_group() as group:
+        for position, call in enumerate(calls):
+            group.start_soon(run_one, position, call)
+    return tuple(r for r in results if r is not None)
+
+
+async def _call(
+    tools: Mapping[str, FunctionTool], call: ToolCall, tool_timeout: float | None
+) -> ToolResult:
+    started = time.perf_counter()
+    tool = tools.get(call.function.name)
+    if tool is None:
+        known = ", ".join(tools)
+        return _failed(call, f"unknown tool {call.function.name!r}; the tools are {known}")
+    try:
+        with anyio.move_on_after(tool_timeout) as scope:
+            output = await tool.invoke(call.function.arguments)
+    except Exception as exc:  # the model sees the error and may try again
+        return _failed(call, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    if scope.cancelled_caught:
+        return _failed(call, f"the tool timed out after {tool_timeout} s", elapsed)
+    return ToolResult(call, _content(output), output=output, seconds=elapsed)
 
 
 def _failed(call: ToolCall, error: str, seconds: float = 0.0) -> ToolResult:

@@ -8,17 +8,20 @@ call made for a helper are recorded; answers served from a ``ResponseCache`` are
 nothing).
 
 Costs are computed when asked for, from the tracker's ``pricing``: replace it and the whole
-history is priced again. A model missing from the table is reported as unpriced, never guessed
-from a similar name: ``mistral-small-latest`` is not ``mistral-small-2409``.
+history is priced again. A model missing from the table is reported as unpriced ("cost unknown
+for X"), never guessed from a similar name; the ``-latest`` aliases the table names are priced
+as the dated model they stood for on the table's date (see :data:`DEFAULT_PRICING`).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ._core.checks import check_int, check_optional_int, check_optional_seconds
@@ -26,9 +29,12 @@ from ._core.checks import check_int, check_optional_int, check_optional_seconds
 __all__ = [
     "DEFAULT_PRICING",
     "ModelPrice",
+    "PriceTable",
     "UsageRecord",
     "UsageSummary",
     "UsageTracker",
+    "format_cost",
+    "round_cost",
 ]
 
 
@@ -40,20 +46,99 @@ class ModelPrice:
     output: float = 0.0
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return (prompt_tokens * self.input + completion_tokens * self.output) / 1_000_000
+        return round_cost((prompt_tokens * self.input + completion_tokens * self.output) / 1e6)
 
 
-DEFAULT_PRICING: Mapping[str, ModelPrice] = {
-    "mistral-large-2411": ModelPrice(2.00, 6.00),
-    "mistral-small-2409": ModelPrice(0.20, 0.60),
-    "codestral-2405": ModelPrice(0.20, 0.60),
-    "mistral-embed": ModelPrice(0.10),
-    "mistral-moderation": ModelPrice(0.20),
-}
-"""Prices from the "Paid Tier Pricing" table of the user's API notes (dated 2025-01-22).
+def round_cost(amount: float) -> float:
+    """``amount`` rounded to a ten-billionth of a dollar: far below any price, and it drops
+    the binary float noise of sums (``9.620000000000001e-05`` is ``9.62e-05``)."""
+    return round(amount, 10)
 
-They may be stale: check https://mistral.ai/pricing and pass your own ``pricing=`` table.
-Only these exact model names are priced; aliases such as ``-latest`` are not.
+
+def format_cost(amount: float) -> str:
+    """A cost for people: ``$0.0000962``, ``$0.0123``, ``$1.50``, ``$1,234.57``; three
+    significant figures below a dollar, cents above."""
+    if amount >= 1 or amount <= 0:
+        return f"${amount:,.2f}"
+    decimals = max(2, 2 - math.floor(math.log10(amount)))
+    return f"${amount:.{decimals}f}"
+
+
+@dataclass(frozen=True)
+class PriceTable(Mapping[str, ModelPrice]):
+    """A price table: model name → :class:`ModelPrice`, with the date the prices were taken.
+
+    ``aliases`` maps a name (``mistral-small-latest``) to the priced name it stands for; the
+    table answers for both. Any mapping of names to prices does as a tracker's ``pricing``
+    too: ``{**DEFAULT_PRICING, "my-model": ModelPrice(1, 2)}`` keeps every name, aliases
+    included (not the date).
+    """
+
+    prices: Mapping[str, ModelPrice]
+    aliases: Mapping[str, str] = field(default_factory=dict[str, str])
+    as_of: date | None = None
+    """When the prices were taken (``None``: not said)."""
+    source: str = ""
+
+    def resolve(self, model: str) -> str | None:
+        """The priced name ``model`` is read as (itself, or what its alias names), if any."""
+        if model in self.prices:
+            return model
+        target = self.aliases.get(model)
+        return target if target is not None and target in self.prices else None
+
+    def __getitem__(self, model: str) -> ModelPrice:
+        name = self.resolve(model)
+        if name is None:
+            raise KeyError(model)
+        return self.prices[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.prices
+        yield from (alias for alias in self.aliases if alias not in self.prices)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        when = f", as_of={self.as_of.isoformat()}" if self.as_of else ""
+        return f"PriceTable({len(self.prices)} prices, {len(self.aliases)} aliases{when})"
+
+
+PRICES_AS_OF = date(2025, 1, 22)
+"""The date of the price table in the user's API notes (their "last updated" line)."""
+
+DEFAULT_PRICING: PriceTable = PriceTable(
+    prices={
+        "mistral-large-2411": ModelPrice(2.00, 6.00),
+        "mistral-small-2409": ModelPrice(0.20, 0.60),
+        "codestral-2405": ModelPrice(0.20, 0.60),
+        "mistral-embed": ModelPrice(0.10),
+        "mistral-moderation": ModelPrice(0.20),
+    },
+    aliases={
+        "mistral-large-latest": "mistral-large-2411",
+        "mistral-small-latest": "mistral-small-2409",
+        "codestral-latest": "codestral-2405",
+        "mistral-moderation-latest": "mistral-moderation",
+        "mistral-moderation-2411": "mistral-moderation",
+    },
+    as_of=PRICES_AS_OF,
+    source="the Paid Tier Pricing table of the user's API notes",
+)
+"""Prices (US dollars per million tokens) from the "Paid Tier Pricing" table of the user's API
+notes, dated 2025-01-22 (:data:`PRICES_AS_OF`).
+
+The aliases are read as the notes list the models of that date (``mistral-large-2411``,
+``mistral-small-2409``, ``codestral-2405``; ``mistral-moderation``, whose only version then was
+``2411``). An alias moves on when a new version comes out (``mistral-small-latest`` is a later
+Small today, at another price), so the estimate of a ``-latest`` model is only as current as
+the table: check https://mistral.ai/pricing and pass your own ``pricing=``.
+
+Deliberately unpriced, because the notes give no figure for them: every other model, among
+them ``mistral-medium-*``, the later ``mistral-small-*`` and ``codestral-*`` versions,
+``ministral-*``, ``open-mistral-nemo``, ``codestral-embed``, ``mistral-ocr-*`` and fine-tuned
+models. Their requests are counted, and their cost shown as unknown rather than guessed.
 """
 
 
@@ -96,6 +181,29 @@ class UsageSummary:
         """True when every request in the summary had a price."""
         return self.unpriced_requests == 0
 
+    def __str__(self) -> str:
+        """``3 requests, 481 tokens (400 prompt, 81 completion), ~$0.0000962; cost unknown
+        for mistral-medium-latest (1 request)``."""
+        text = (
+            f"{self.requests} request{'s' * (self.requests != 1)}, {self.total_tokens} tokens "
+            f"({self.prompt_tokens} prompt, {self.completion_tokens} completion)"
+        )
+        if self.requests > self.unpriced_requests:
+            text += f", ~{format_cost(self.cost)}"
+        if self.unpriced_models:
+            count = self.unpriced_requests
+            text += (
+                f"; cost unknown for {', '.join(self.unpriced_models)} "
+                f"({count} request{'s' * (count != 1)})"
+            )
+        return text
+
+
+def _unknown_note(summary: UsageSummary) -> str:
+    if not summary.unpriced_models:
+        return ""
+    return f", cost unknown for {', '.join(map(repr, summary.unpriced_models))}"
+
 
 class UsageTracker:
     """Records usage and answers "how much, on what, since when".
@@ -117,8 +225,12 @@ class UsageTracker:
         clock: Callable[[], float] = time.time,
     ) -> None:
         check_optional_int("max_records", max_records)
-        self.pricing: Mapping[str, ModelPrice] = dict(
-            DEFAULT_PRICING if pricing is None else pricing
+        if pricing is None:
+            pricing = DEFAULT_PRICING
+        # A plain mapping is copied (the caller's dict may change); a PriceTable is kept as
+        # it is, with its date and aliases.
+        self.pricing: Mapping[str, ModelPrice] = (
+            pricing if isinstance(pricing, PriceTable) else dict(pricing)
         )
         self._clock = clock
         self._lock = threading.Lock()
@@ -129,8 +241,22 @@ class UsageTracker:
         total = self.summary()
         return (
             f"UsageTracker(requests={total.requests}, total_tokens={total.total_tokens}, "
-            f"cost={total.cost:.6f})"
+            f"cost={format_cost(total.cost)}{_unknown_note(total)})"
         )
+
+    @property
+    def prices_as_of(self) -> date | None:
+        """The date of the price table in use, when it says one (a :class:`PriceTable`)."""
+        return getattr(self.pricing, "as_of", None)
+
+    def priced_as(self, model: str) -> str | None:
+        """The name ``model``'s price is taken from (itself, or the dated model an alias
+        stands for); ``None`` when it has no price."""
+        resolve = getattr(self.pricing, "resolve", None)
+        if callable(resolve):
+            name = resolve(model)
+            return name if isinstance(name, str) else None
+        return model if model in self.pricing else None
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -265,4 +391,6 @@ class UsageTracker:
                 missing.add(model)
             else:
                 cost += price.cost(rows_prompt, rows_completion)
-        return UsageSummary(requests, prompt, completion, cost, unpriced, tuple(sorted(missing)))
+        return UsageSummary(
+            requests, prompt, completion, round_cost(cost), unpriced, tuple(sorted(missing))
+        )

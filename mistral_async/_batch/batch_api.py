@@ -13,6 +13,11 @@ rerun then sends the lines that have no result yet.
 
 A job runs one model: ``model`` (``--model``) applies to every line; without it, each body
 names its own.
+
+Transcriptions (``/v1/audio/transcriptions``) go as they are: each line's body is the form's
+fields as JSON, the audio given by ``file_id`` or ``file_url`` (a JSONL line carries no file
+part, so a body with ``file`` is written as a failed item before the upload). The local runner
+sends the same lines one by one, each as a ``multipart/form-data`` form of its fields.
 """
 
 from __future__ import annotations
@@ -105,7 +110,7 @@ async def _submit(
     for invalid in pending.invalid:
         writer.write(BatchResult(invalid.custom_id, 0, error=invalid.error).to_record())
         done.add(invalid.custom_id)
-        tally.add(ok=False)
+        tally.add(ok=False, custom_id=invalid.custom_id, error=type(invalid.error).__name__)
     if not pending.count:
         await anyio.to_thread.run_sync(_forget_state, upload_path)
         return None
@@ -252,7 +257,7 @@ def _write_result(raw: bytes, writer: ResultWriter, done: set[str], tally: Tally
     writer.write(record)
     done.add(record["custom_id"])
     if record["error"] is not None:
-        tally.add(ok=False)
+        tally.add(ok=False, custom_id=record["custom_id"], error=record["error"].get("type"))
         return
     body = record["response"]["body"]
     usage = body.get("usage") if isinstance(body, dict) else None

@@ -1,6 +1,8 @@
 """The endpoints a batch can run, and how a Batch API request body becomes an SDK call.
 
-A Batch API line's ``body`` is the JSON body of the endpoint, with the API's field names. Each
+A Batch API line's ``body`` is the JSON body of the endpoint, with the API's field names (for
+``/v1/audio/transcriptions``, whose request is a form, the form's fields as JSON: the audio by
+``file_url`` or ``file_id``, never a ``file`` part). Each
 item is sent through the SDK's resource method for its endpoint, so that validation, typed
 errors and reply models are those of a single call: a body the SDK refuses is an
 ``ArgumentError`` before anything is sent. Wire names that the SDK spells differently
@@ -43,12 +45,18 @@ class Endpoint:
     """``module:Class`` of the request model in ``types`` (imported when first needed)."""
     renames: Mapping[str, str] = field(default_factory=dict)
     """Wire name → SDK argument name."""
+    refused: Mapping[str, str] = field(default_factory=dict)
+    """Body fields a JSONL line cannot carry → why (a transcription's ``file`` part)."""
+    check: Callable[[Any], None] | None = None
+    """The rules across fields the API enforces, run on the validated request model."""
+    writes: bool = False
+    """Replies hold generated tokens though the runner does not stream them (conversations)."""
 
     @property
     def generates(self) -> bool:
         """Whether replies hold generated tokens (a completion), beyond the prompt's: the
-        endpoints that stream are those."""
-        return self.stream is not None
+        endpoints that stream, and conversations."""
+        return self.stream is not None or self.writes
 
     def request_model(self) -> type[BaseModel]:
         module, _, name = self.request.partition(":")
@@ -88,6 +96,25 @@ async def _ocr(client: AsyncMistral, kwargs: dict[str, Any]) -> ResponseModel:
     return await client.ocr.process(**kwargs)
 
 
+async def _transcribe(client: AsyncMistral, kwargs: dict[str, Any]) -> ResponseModel:
+    return await client.audio.transcriptions.complete(**kwargs)
+
+
+async def _converse(client: AsyncMistral, kwargs: dict[str, Any]) -> ResponseModel:
+    # One step of a new conversation per line, as the Batch API runs /v1/conversations.
+    return await client.beta.conversations.start(**kwargs)
+
+
+def _check_transcription(request: Any) -> None:
+    from ..types.audio_transcriptions import check_transcription_request
+
+    check_transcription_request(request)
+
+
+# A batch line is JSON: the audio goes by reference (an uploaded file's id, or a URL).
+_NO_FILE_PART = {"file": "a JSONL line cannot carry a file part: give file_url or file_id"}
+
+
 def _chat_stream(client: AsyncMistral, kwargs: dict[str, Any]) -> ChatCompletionStream:
     return client.chat.stream(**kwargs)
 
@@ -123,6 +150,17 @@ ENDPOINTS: Final[Mapping[str, Endpoint]] = {
             _INPUTS,
         ),
         Endpoint("/v1/ocr", _ocr, None, "ocr:OCRRequest"),
+        Endpoint(
+            "/v1/conversations", _converse, None, "conversations:ConversationRequest", writes=True
+        ),
+        Endpoint(
+            "/v1/audio/transcriptions",
+            _transcribe,
+            None,
+            "audio_transcriptions:AudioTranscriptionRequest",
+            refused=_NO_FILE_PART,
+            check=_check_transcription,
+        ),
     )
 }
 
@@ -151,6 +189,8 @@ def body_arguments(target: Endpoint, body: Any, model: str | None) -> dict[str, 
             raise ArgumentError(str(key), "unknown field (the API would reject it)")
         if key in target.renames.values():
             raise ArgumentError(key, "unknown field (the API would reject it)")
+        if key in target.refused:
+            raise ArgumentError(key, target.refused[key])
         if key == "stream":
             continue  # how a reply travels is the runner's choice, not the body's
         arguments[target.renames.get(key, key)] = value
@@ -162,7 +202,9 @@ def body_arguments(target: Endpoint, body: Any, model: str | None) -> dict[str, 
 def check_body(target: Endpoint, body: Any, model: str | None) -> None:
     """Validate a body as the SDK call would, without sending it (``ArgumentError`` if not):
     for a batch that another service runs, so that it fails the same way as a local one."""
-    validate_params(target.request_model(), body_arguments(target, body, model))
+    request = validate_params(target.request_model(), body_arguments(target, body, model))
+    if target.check is not None:
+        target.check(request)
 
 
 def usage_of(response: ResponseModel) -> UsageInfo | None:
@@ -170,6 +212,8 @@ def usage_of(response: ResponseModel) -> UsageInfo | None:
     usage = getattr(response, "usage", None)
     if isinstance(usage, UsageInfo):
         return usage
+    if isinstance(usage, BaseModel):  # a conversation's usage, which counts connectors too
+        usage = usage.model_dump(exclude_none=True)
     if isinstance(usage, Mapping):  # kept as an extra field by replies that do not declare it
         try:
             return UsageInfo.model_validate(usage)

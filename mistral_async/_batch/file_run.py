@@ -10,13 +10,15 @@ other: ``BatchRunner.run_file``, ``SyncBatchRunner.run_file`` and the command li
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from typing_extensions import TypedDict
 
-from .._core.errors import BatchInputError
+from .._core.errors import ArgumentError, BatchInputError
+from .._core.upload import StrPath
 from .batch_api import run_remote
 from .jsonl import (
     BACKENDS,
@@ -28,7 +30,7 @@ from .jsonl import (
     scan_input,
 )
 from .progress import BatchProgress
-from .tally import counts
+from .tally import summary_figures
 
 if TYPE_CHECKING:
     from .runner import BatchRunner
@@ -45,10 +47,16 @@ class FileRunOptions(TypedDict, total=False):
     """Seconds before the first poll of a Batch API job (default 5; the wait then grows)."""
 
 
+def _path(name: str, value: Any) -> str:
+    if not isinstance(value, (str, os.PathLike)):
+        raise ArgumentError(name, f"must be a str or os.PathLike, got {type(value).__name__}")
+    return os.fsdecode(value)
+
+
 async def run_file(
     runner: BatchRunner,
-    input_path: str,
-    output_path: str,
+    input_path: StrPath,
+    output_path: StrPath,
     *,
     ordered: bool = False,
     backend: Backend = "local",
@@ -58,6 +66,9 @@ async def run_file(
     see ``BatchRunner.run_file``."""
     if backend not in BACKENDS:
         raise BatchInputError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
+    # One spelling from here on: both backends join paths to names of their own files.
+    input_path = _path("input_path", input_path)
+    output_path = _path("output_path", output_path)
     ids = await anyio.to_thread.run_sync(scan_input, input_path)
     done = await anyio.to_thread.run_sync(resume_scan, output_path)
     total = len(ids)
@@ -86,7 +97,7 @@ async def run_file(
         backend=backend,
         job_id=job_id,
         job_status=job_status,
-        **counts(last),
+        **summary_figures(last),
     )
 
 

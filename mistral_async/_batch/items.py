@@ -14,6 +14,7 @@ from typing_extensions import TypedDict
 
 from .._core.errors import APIError, BatchInputError
 from .._core.options import RequestOptions
+from .._core.retry import RetryPolicy
 from ..types._base import ResponseModel
 from ..types.chat import UsageInfo
 from .endpoints import CHAT, response_body
@@ -38,7 +39,10 @@ class RunnerOptions(TypedDict, total=False):
     adaptive: bool
     """Slow down when the API answers 429 or reports little remaining quota (default True)."""
     max_retries: int | None
-    """Retries of each item; default: the client's ``max_retries``."""
+    """Retries of each item; default: those of the client's retry policy."""
+    retry: RetryPolicy | None
+    """The retry policy of each item (delays, statuses...); default: the client's. Not with
+    ``max_retries``."""
     stream: bool
     """Stream chat and FIM answers and assemble them (a cut stream is retried whole)."""
     reorder_limit: int | None
@@ -50,8 +54,9 @@ class RunnerOptions(TypedDict, total=False):
     progress_interval: float
     """Seconds between two progress reports (default 1)."""
     request_options: RequestOptions | None
-    """Per-call options for every request (``timeout``, ``extra_headers``...);
-    ``max_retries`` here is ignored: use the runner's."""
+    """Per-call options for every request (``timeout``, ``extra_headers``, ``hooks``...);
+    ``max_retries`` here is ignored: use the runner's; a ``retry`` here is the runner's
+    policy unless the runner has its own."""
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,15 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Collection
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import anyio
 
 from .._core.errors import BatchInputError, BatchOutputError, DuplicateCustomIDError
 from .items import BatchItem, InvalidItem
+from .progress import ModelUsage
 
 log = logging.getLogger("mistral_async.batch")
 
@@ -55,12 +56,32 @@ class BatchFileSummary:
     completion_tokens: int = 0
     cost: float | None = None
     elapsed: float = 0.0
+    by_model: Mapping[str, ModelUsage] = field(default_factory=dict[str, ModelUsage])
+    """Replies, tokens and estimated cost per model, this run (``cost=None``: unpriced)."""
+    errors: Mapping[str, int] = field(default_factory=dict[str, int])
+    """Failed requests of this run per error type (``RateLimitError``, ``BatchInputError``...)."""
+    first_failed: tuple[str, ...] = ()
+    """The ``custom_id`` of this run's first failed requests (up to ten)."""
+    retries: int = 0
+    rate_limited: int = 0
+    """429 replies received (the local backend; the Batch API retries on its own)."""
     backend: Backend = "local"
     job_id: str | None = None
     """The Batch API job (``backend="batch-api"``)."""
     job_status: str | None = None
     """Its final status: ``SUCCESS``, or ``FAILED``/``TIMEOUT_EXCEEDED``/``CANCELLED`` (then
     the requests it did not do are ``missing``: a rerun sends them again)."""
+
+    @property
+    def rate(self) -> float:
+        """Requests finished per second over the whole run (0 for a run of no time)."""
+        done = self.succeeded + self.failed
+        return done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def unpriced_models(self) -> tuple[str, ...]:
+        """The models whose cost is unknown, so left out of ``cost``."""
+        return tuple(name for name, used in self.by_model.items() if used.cost is None)
 
     @property
     def missing(self) -> int:

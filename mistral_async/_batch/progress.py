@@ -10,15 +10,33 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 from ..types.chat import UsageInfo
+from ..usage import format_cost
 
 log = logging.getLogger("mistral_async.batch")
+
+
+@dataclass(frozen=True)
+class ModelUsage:
+    """The replies of one model in a batch run: how many, their tokens, their estimated cost."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float | None = None
+    """``None`` when the usage tracker has no price for the model ("cost unknown")."""
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
 
 
 @dataclass(frozen=True)
@@ -48,8 +66,19 @@ class BatchProgress:
     completion_tokens: int = 0
     cost: float | None = None
     """Estimated cost of the tokens used, when the usage tracker knows the models' prices."""
+    by_model: Mapping[str, ModelUsage] = field(default_factory=dict[str, ModelUsage])
+    """The replies' tokens and cost per model (a model without a price has ``cost=None``)."""
+    errors: Mapping[str, int] = field(default_factory=dict[str, int])
+    """Failed items per error type (the error's class name: ``RateLimitError``...)."""
+    first_failed: tuple[str, ...] = ()
+    """The ``custom_id`` of the first failed items, in the order they failed (a few only)."""
     finished: bool = False
     """True in the last report of a run."""
+
+    @property
+    def unpriced_models(self) -> tuple[str, ...]:
+        """The models whose replies have no price, so are left out of ``cost``."""
+        return tuple(name for name, used in self.by_model.items() if used.cost is None)
 
     @property
     def total_tokens(self) -> int:
@@ -122,6 +151,7 @@ def _duration(seconds: float | None) -> str:
 
 
 def _details(progress: BatchProgress) -> list[str]:
+    """The figures after the position, most wanted first (a narrow bar drops from the end)."""
     parts = [f"{progress.rate:.1f}/s"]
     if progress.total is not None and not progress.finished:
         parts.append(f"ETA {_duration(progress.eta)}")
@@ -133,15 +163,19 @@ def _details(progress: BatchProgress) -> list[str]:
         parts.append(f"429s {progress.rate_limited}")
     parts.append(f"{_count(progress.total_tokens)} tokens")
     if progress.cost is not None:
-        parts.append(f"~${progress.cost:.4f}")
+        parts.append(f"~{format_cost(progress.cost)}")
+    if progress.unpriced_models:
+        parts.append(f"cost unknown for {', '.join(progress.unpriced_models)}")
     return parts
 
 
-def _position(progress: BatchProgress) -> str:
+def _position(progress: BatchProgress, padded: bool = False) -> str:
     done = progress.done + progress.skipped
     if progress.total is None:
         return f"{done}"
     percent = 100.0 * done / progress.total if progress.total else 100.0
+    if padded:  # to the total's width: on a bar redrawn in place, the figures keep their place
+        return f"{done:>{len(str(progress.total))}}/{progress.total} {percent:3.0f}%"
     return f"{done}/{progress.total} {percent:.0f}%"
 
 
@@ -151,24 +185,68 @@ def progress_line(progress: BatchProgress) -> str:
     return f"{head} {_position(progress)} | " + " | ".join(_details(progress))
 
 
+MIN_BAR: Final = 10
+"""The narrowest bar drawn; below ``MIN_BAR + 20`` columns the line has figures only."""
+MAX_BAR: Final = 40
+
+
+def bar_width(width: int) -> int:
+    """The bar's columns on a line of ``width``: a third of it, within ``MIN_BAR..MAX_BAR``;
+    0 when the line is too narrow for a bar and figures. A function of the width alone, so
+    the bar keeps its size while the figures beside it change."""
+    if width < MIN_BAR + 20:
+        return 0
+    return max(MIN_BAR, min(MAX_BAR, width // 3))
+
+
 def progress_bar(progress: BatchProgress, width: int = 80) -> str:
-    """A bar and the same figures, fitted to ``width`` columns."""
-    text = f" {_position(progress)} | " + " | ".join(_details(progress))
-    if progress.total:
-        bar_width = max(10, min(30, width - len(text) - 2))
-        filled = int(bar_width * (progress.done + progress.skipped) / progress.total)
-        text = "[" + "#" * filled + "." * (bar_width - filled) + "]" + text
-    return text[:width]
+    """A bar and the same figures as :func:`progress_line`, exactly ``width`` columns.
+
+    Figures that do not fit are dropped from the end whole (never cut in the middle), and the
+    line is padded with spaces to ``width``: each redraw covers the last one exactly.
+    """
+    width = max(1, width)
+    total = progress.total or 0  # no total (or none to do): figures only
+    columns = bar_width(width) if total else 0
+    room = width - (columns + 2 if columns else 0)  # the bar and its brackets
+    text = f" {_position(progress, padded=True)}"
+    for part in _details(progress):
+        if len(text) + len(part) + 3 > room:
+            break
+        text += f" | {part}"
+    if columns:
+        filled = min(columns, columns * (progress.done + progress.skipped) // total)
+        text = "[" + "#" * filled + "." * (columns - filled) + "]" + text
+    return text[:width].ljust(width)
+
+
+def terminal_width(stream: TextIO) -> int:
+    """The columns of the terminal ``stream`` writes to: ``$COLUMNS`` if set, else the
+    terminal's own size, else :func:`shutil.get_terminal_size`'s (which falls back to 80)."""
+    if not os.environ.get("COLUMNS"):
+        try:
+            columns = os.get_terminal_size(stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):  # not a terminal, or no descriptor
+            columns = 0
+        if columns > 0:  # some pseudo-terminals (CI) report 0: not a size
+            return columns
+    return shutil.get_terminal_size().columns
 
 
 @dataclass
 class ProgressPrinter:
     """Shows progress on ``stream``: a bar rewritten in place on a terminal, else a plain line
-    every ``interval`` seconds. Use it as the ``on_progress`` callback."""
+    every ``interval`` seconds. Use it as the ``on_progress`` callback.
+
+    The bar is sized to the terminal at each redraw (``width`` fixes it instead), one column
+    short of it: a line of the full width makes some terminals wrap, and every redraw then
+    scrolls instead of overwriting.
+    """
 
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     interval: float = 10.0
-    width: int = 100
+    width: int | None = None
+    """The bar's columns; ``None``: the terminal's width less one, read at each redraw."""
     tty: bool | None = None
     _last: float = field(default=-math.inf, init=False)
 
@@ -177,10 +255,17 @@ class ProgressPrinter:
             isatty = getattr(self.stream, "isatty", None)
             self.tty = bool(isatty and isatty())
 
+    def line_width(self) -> int:
+        """The columns of the next bar."""
+        if self.width is not None:
+            return self.width
+        return max(1, terminal_width(self.stream) - 1)
+
     def __call__(self, progress: BatchProgress) -> None:
         if self.tty:
             end = "\n" if progress.finished else ""
-            self.stream.write("\r\x1b[2K" + progress_bar(progress, self.width) + end)
+            bar = progress_bar(progress, self.line_width())
+            self.stream.write("\r\x1b[2K" + bar + end)
             self.stream.flush()
             return
         now = time.monotonic()

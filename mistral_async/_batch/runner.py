@@ -12,9 +12,10 @@ Shape of a run (one task group, entered by ``async with runner.run(items)``)::
   plus, in input order, at most ``reorder_limit`` finished results waiting for an earlier one
   (see :mod:`.reorder`). A slow consumer blocks the workers: back-pressure, not growth.
 - Each item goes through the SDK's resource method for its endpoint with ``max_retries=0``; the
-  runner retries it itself, with the client's retry policy, so that every attempt passes
-  through the pacer and every 429 slows the whole run (:mod:`.pacing`). A stream cut mid-way
-  (``stream=True``) is retried as a whole item: nobody has seen its partial answer.
+  runner retries it itself, with its retry policy (its ``retry``, else the client's), so
+  that every attempt passes through the pacer and every 429 slows the whole run
+  (:mod:`.pacing`). A stream cut mid-way (``stream=True``) is retried as a whole item:
+  nobody has seen its partial answer.
 - A failed item never stops the run: after its retries it is a result with its typed error.
 """
 
@@ -36,7 +37,14 @@ from .._core.checks import check_optional_int, check_optional_number, check_text
 from .._core.errors import ArgumentError, RateLimitError
 from .._core.limits import RateLimitInfo
 from .._core.options import RequestOptions
-from .._core.retry import RetryPolicy, next_delay, retry_after_seconds
+from .._core.retry import (
+    RetryPolicy,
+    check_retry_options,
+    next_delay,
+    resolve_policy,
+    retry_after_seconds,
+)
+from .._core.upload import StrPath
 from .._core.validate import validate_options
 from ..types._base import ResponseModel
 from .endpoints import CHAT, Endpoint, body_arguments, endpoint, usage_of
@@ -120,10 +128,17 @@ class BatchRunner:
         self.progress_interval = (
             check_optional_number("progress_interval", options.get("progress_interval")) or 1.0
         )
+        retry = options.get("retry")
+        check_retry_options(retry, self.max_retries)
         request_options = dict(options.get("request_options") or {})
+        # The runner retries each item itself (see the module): these set its policy instead.
         request_options.pop("max_retries", None)
+        call_retry: RetryPolicy | None = request_options.pop("retry", None)  # type: ignore[assignment]
+        check_retry_options(call_retry, None)
         validate_options(request_options)  # type: ignore[arg-type]
         self.request_options = request_options
+        self.retry: RetryPolicy | None = retry if retry is not None else call_retry
+        """The runner's policy, if it has its own (else the client's, with ``max_retries``)."""
 
     def run(
         self,
@@ -143,7 +158,7 @@ class BatchRunner:
         return BatchRun(self, items, ordered=ordered, total=total)
 
     async def run_file(
-        self, input_path: str, output_path: str, **options: Unpack[FileRunOptions]
+        self, input_path: StrPath, output_path: StrPath, **options: Unpack[FileRunOptions]
     ) -> BatchFileSummary:
         """Run a JSONL file of Batch API lines into a JSONL file of results, resumably.
 
@@ -158,6 +173,8 @@ class BatchRunner:
         return await run_file(self, input_path, output_path, **options)
 
     def _policy(self) -> RetryPolicy:
+        if self.retry is not None:
+            return resolve_policy(self.retry, None, self.max_retries)
         options: RequestOptions = {}
         if self.max_retries is not None:
             options["max_retries"] = self.max_retries
@@ -427,7 +444,9 @@ class BatchRun:
 
     def _count(self, result: BatchResult) -> None:
         self._meter.add(time.monotonic())
-        self._tally.add(result.ok, result.usage, getattr(result.response, "model", None))
+        error = type(result.error).__name__ if result.error is not None else None
+        model = getattr(result.response, "model", None)
+        self._tally.add(result.ok, result.usage, model, custom_id=result.custom_id, error=error)
 
     # -- one item ------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
+from .._core.upload import StrPath
 from .._sync.views import SyncBatchRun
 from .file_run import FileRunOptions, run_file
 from .items import ItemInput, RunnerOptions
@@ -43,7 +44,7 @@ class SyncBatchRunner:
         return SyncBatchRun(self._client, self.runner.run(items, ordered=ordered, total=total))
 
     def run_file(
-        self, input_path: str, output_path: str, **options: Unpack[FileRunOptions]
+        self, input_path: StrPath, output_path: StrPath, **options: Unpack[FileRunOptions]
     ) -> BatchFileSummary:
         """Run a JSONL file into a JSONL file, resumably (see ``BatchRunner.run_file``)."""
         return self._client._run(run_file, self.runner, input_path, output_path, **options)

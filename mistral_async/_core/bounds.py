@@ -100,8 +100,8 @@ async def read_bounded(response: httpx.Response, limit: int, retries: int) -> No
 
 
 async def read_error_body(response: httpx.Response, limit: int = ERROR_BODY_BYTES) -> bytes:
-    """The first ``limit`` bytes of an error reply (an unreadable one counts as empty); the
-    rest is not read, and the connection is closed."""
+    """The first ``limit`` bytes of an error reply (an unreadable one counts as empty), also
+    set as its ``content``; the rest is not read, and the connection is closed."""
     parts: list[bytes] = []
     size = 0
     try:
@@ -115,8 +115,11 @@ async def read_error_body(response: httpx.Response, limit: int = ERROR_BODY_BYTE
         finally:
             await close_iterator(chunks, response)
     except httpx.HTTPError:
-        return b""
+        parts = []
     finally:
         with anyio.CancelScope(shield=True):
             await response.aclose()
-    return b"".join(parts)
+    body = b"".join(parts)
+    # Readable as .content/.json() from now on (by an after-attempt hook): what was read.
+    response._content = body
+    return body

@@ -9,7 +9,6 @@ once for a reply read into the caller's response model, at the end for a stream 
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from functools import cached_property
@@ -30,7 +29,6 @@ from .bounds import (
 )
 from .checks import (
     check_api_key,
-    check_int,
     check_optional_headers,
     check_optional_int,
     check_optional_seconds,
@@ -40,6 +38,7 @@ from .checks import (
 from .credentials import KeyProvider, KeySource
 from .deadline import DEFAULT_DEADLINE, Deadline
 from .errors import (
+    APIResponseValidationError,
     ArgumentError,
     ClientClosedError,
     MissingAPIKeyError,
@@ -47,13 +46,14 @@ from .errors import (
     transport_error,
 )
 from .exchange import Exchange
+from .hooks import AttemptWatch, Hooks, check_hooks
 from .http_client import OwnedHttpClients, timeout_of
 from .limits import ConcurrencyLimiter
+from .logs import configure_from_env, log_failure, log_retry
 from .options import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
-    DEFAULT_MAX_RETRIES,
     NOT_GIVEN,
     ClientOverrides,
     NotGiven,
@@ -64,13 +64,17 @@ from .options import (
 from .proxies import ProxyTypes
 from .request import USER_AGENT, APIRequest, RequestBuilder
 from .response_info import ResponseInfo
-from .retry import RetryPolicy, next_delay
+from .retry import DEFAULT_RETRY, RetryPolicy, check_retry_options, next_delay, resolve_policy
+from .tracing import content_default, start_span
 from .transport import TransportName
 from .upload import close_parts
 
 if TYPE_CHECKING:
     from ..cache import ResponseCache
+    from ..resources.agents import AsyncAgentsCompletions
+    from ..resources.audio import AsyncAudio
     from ..resources.batch import AsyncBatch
+    from ..resources.beta import AsyncBeta
     from ..resources.chat import AsyncChat
     from ..resources.classifiers import AsyncClassifiers
     from ..resources.embeddings import AsyncEmbeddings
@@ -82,9 +86,6 @@ if TYPE_CHECKING:
     from .event_streams import RawEventStream
 
 T = TypeVar("T")
-
-# Log lines name the method, URL and status only: headers (and so the API key) are never logged.
-log = logging.getLogger("mistral_async")
 
 
 def _check_base_url(base_url: Any) -> str:
@@ -121,7 +122,13 @@ class AsyncMistral:
         deadline hit is retried like a timeout, then raises ``APITimeoutError``. Streams have
         none unless the call passes ``deadline=``, which then bounds the whole stream.
     :param max_retries: retries of a failed request (connection errors, timeouts, 408, 409,
-        429, 5xx); 0 disables retrying.
+        429, 5xx), 2 by default; 0 disables retrying. The short form of ``retry``.
+    :param retry: a ``RetryPolicy``: retries, backoff delays, jitter, the longest
+        ``Retry-After`` honoured, the statuses retried. Not with ``max_retries``.
+    :param hooks: a ``Hooks`` of functions called before and after every attempt (see
+        ``mistral_async._core.hooks``); per call, ``hooks=`` adds more.
+    :param trace_content: record prompts and completions in OpenTelemetry spans (off unless
+        ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``); see ``.tracing``.
     :param max_concurrency: the most requests in flight at once on this client; a stream
         holds its slot until it is closed. ``None``: no limit.
     :param default_headers: headers sent with every request.
@@ -150,7 +157,10 @@ class AsyncMistral:
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         deadline: float | None = DEFAULT_DEADLINE,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        hooks: Hooks | None = None,
+        trace_content: bool | None = None,
         max_concurrency: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -191,7 +201,12 @@ class AsyncMistral:
             timeout = timeout_of(http_client)
         self.timeout = to_timeout(check_timeout("timeout", timeout))
         self.deadline = check_optional_seconds("deadline", deadline)
-        self.max_retries = check_int("max_retries", max_retries)
+        check_retry_options(retry, max_retries)
+        self.retry: RetryPolicy = resolve_policy(DEFAULT_RETRY, retry, max_retries)
+        """The retry policy of every call (``retry=`` or ``max_retries=`` per call wins)."""
+        self.hooks = check_hooks("hooks", hooks)
+        self.trace_content = content_default() if trace_content is None else bool(trace_content)
+        configure_from_env()
         self.max_response_bytes = check_size("max_response_bytes", max_response_bytes)
         self.max_event_bytes = check_size("max_event_bytes", max_event_bytes)
         self._limiter = ConcurrencyLimiter(
@@ -233,6 +248,11 @@ class AsyncMistral:
     @property
     def max_concurrency(self) -> int | None:
         return self._limiter.limit
+
+    @property
+    def max_retries(self) -> int:
+        """The retries of the client's policy (``retry.max_retries``)."""
+        return self.retry.max_retries
 
     # -- resources (imported on first use, so that importing the package stays cheap) -------
 
@@ -299,6 +319,27 @@ class AsyncMistral:
 
         return AsyncOcr(self)
 
+    @cached_property
+    def audio(self) -> AsyncAudio:
+        """Audio: ``audio.transcriptions``, ``audio.speech``, ``audio.voices``."""
+        from ..resources.audio import AsyncAudio
+
+        return AsyncAudio(self)
+
+    @cached_property
+    def beta(self) -> AsyncBeta:
+        """The beta areas: ``beta.conversations``, ``beta.agents``, ``beta.libraries``."""
+        from ..resources.beta import AsyncBeta
+
+        return AsyncBeta(self)
+
+    @cached_property
+    def agents(self) -> AsyncAgentsCompletions:
+        """Agents completions (deprecated by the API): ``complete``, ``stream``."""
+        from ..resources.agents import AsyncAgentsCompletions
+
+        return AsyncAgentsCompletions(self)
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
@@ -350,11 +391,19 @@ class AsyncMistral:
             "deadline": self.deadline,
             "max_response_bytes": self.max_response_bytes,
             "max_event_bytes": self.max_event_bytes,
-            "max_retries": self.max_retries,
+            "retry": self.retry,
+            "hooks": self.hooks,
+            "trace_content": self.trace_content,
             "usage_tracker": self.usage_tracker,
             "cache": self.cache,
         }
+        # retry= or its short form: max_retries= alone changes only the count of this policy.
+        check_retry_options(overrides.get("retry"), overrides.get("max_retries"))
         options.update(overrides)
+        retries = overrides.get("max_retries")
+        if retries is not None:
+            options["retry"] = self.retry.with_max_retries(retries)
+            del options["max_retries"]
         options["default_headers"] = {
             **self._default_headers,
             **(overrides.get("default_headers") or {}),
@@ -380,8 +429,9 @@ class AsyncMistral:
     # -- the pipeline ------------------------------------------------------------------------
 
     def _policy(self, options: RequestOptions) -> RetryPolicy:
-        retries = options.get("max_retries")
-        return RetryPolicy(max_retries=self.max_retries if retries is None else retries)
+        if not options:
+            return self.retry
+        return resolve_policy(self.retry, options.get("retry"), options.get("max_retries"))
 
     async def _send(
         self,
@@ -407,11 +457,17 @@ class AsyncMistral:
         keys = self._key_source
         if keys is not None and keys.applies(options):
             await keys.authorize(http_request)  # before the cache, whose entries are per key
+        # None unless a hook is set or DEBUG is on: then the loop below skips both at no cost.
+        watch = AttemptWatch.of(self.hooks, options.get("hooks"), request.path, stream)
         cached = self.cache.entry(http_request) if self.cache is not None else None
         if cached is not None and (hit := await cached.load()) is not None:
+            if watch is not None:
+                watch.cached(http_request, hit)
             return hit, ResponseInfo.of(hit, 0, from_cache=True)
         retries = retries_taken
         while True:
+            if watch is not None:
+                await watch.before(http_request, retries)  # a hook's error ends the call
             if not stream:
                 deadline = Deadline.start(per_attempt)
             failure: httpx.RequestError | None = None
@@ -436,38 +492,52 @@ class AsyncMistral:
             if scope.cancelled_caught:
                 assert deadline is not None
                 failure = deadline.failure(http_request)
-                if stream:  # a stream's deadline is for its whole life: no attempt fits now
-                    raise transport_error(failure, http_request, retries) from None
+            if watch is not None:
+                await self._after(watch, None if failure is not None else response, failure)
             if failure is not None:
-                delay = next_delay(failure, retries, policy)
+                # A stream's deadline is for its whole life: no attempt fits after it.
+                final = stream and scope.cancelled_caught
+                delay = None if final else next_delay(failure, retries, policy)
                 if delay is None:
-                    raise transport_error(failure, http_request, retries) from failure
+                    error = transport_error(failure, http_request, retries)
+                    log_failure(http_request, error, retries)
+                    raise error from (None if final else failure)
+                log_retry(http_request, failure, delay, retries + 1, policy.max_retries)
             else:
                 if response.is_success:
                     if cached is not None:
                         response = await cached.save(response)
                     return response, ResponseInfo.of(response, retries)
-                delay = next_delay(response.status_code, retries, policy, response.headers)
+                status = response.status_code
+                delay = next_delay(status, retries, policy, response.headers)
                 if delay is None:
-                    raise status_error(
-                        response.status_code,
+                    error = status_error(
+                        status,
                         content=content,
                         headers=response.headers,
                         request=http_request,
                         retries=retries,
                     )
-            log.info(
-                "Retrying %s %s in %.2f s (retry %d of %d)",
-                http_request.method,
-                http_request.url,
-                delay,
-                retries + 1,
-                policy.max_retries,
-            )
+                    log_failure(http_request, error, retries)
+                    raise error
+                log_retry(http_request, status, delay, retries + 1, policy.max_retries)
             await anyio.sleep(delay)
             retries += 1
             if keys is not None and keys.applies(options):
                 await keys.authorize(http_request)  # every attempt asks again
+
+    @staticmethod
+    async def _after(
+        watch: AttemptWatch, response: httpx.Response | None, failure: Exception | None
+    ) -> None:
+        """The after-attempt hooks; an open (stream) response is closed if one raises."""
+        try:
+            await watch.after(response, failure)
+        except BaseException:
+            if response is not None and not response.is_closed:
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
+            raise
 
     def _bound(self, name: str, given: int | None) -> int:
         """A size bound for one call: ``given`` per call, else the client's."""
@@ -490,14 +560,23 @@ class AsyncMistral:
         The slot is freed here if sending fails or is cancelled, and by the exchange otherwise.
         ``deadline`` is a stream's (see :mod:`.deadline`); the wait for a slot is not under it.
         """
+        # The call's span (None unless OpenTelemetry is in use) covers the wait for a slot.
+        span = start_span(self.base_url, request, stream=stream, content=self.trace_content)
         limiter = self._limiter
-        await limiter.acquire()
+        try:
+            await limiter.acquire()
+        except BaseException as exc:
+            if span is not None:
+                span.fail(exc)
+            raise
         try:
             response, info = await self._send(request, options, stream=stream, deadline=deadline)
-        except BaseException:
+        except BaseException as exc:
             limiter.release()
+            if span is not None:
+                span.fail(exc)
             raise
-        return Exchange(self, request, options, limiter, response, info, deadline)
+        return Exchange(self, request, options, limiter, response, info, deadline, span)
 
     @overload
     async def _request(
@@ -523,8 +602,16 @@ class AsyncMistral:
                 close_parts(request.files)  # the files a multipart request opened, if any
         # The reply has been read, so the slot is freed before parsing. Nothing can raise
         # between the two awaits, and the close is shielded from cancellation.
+        span = exchange.take_span()  # ended once the model is read, not when the slot is freed
         await exchange.aclose()
-        reply = parse_reply(exchange.response, cast_to, exchange.info)
+        try:
+            reply = parse_reply(exchange.response, cast_to, exchange.info)
+        except APIResponseValidationError as error:
+            if span is not None:
+                span.fail(error, exchange.info)
+            raise
+        if span is not None:
+            span.finish(reply, exchange.info)
         if self.usage_tracker is not None and reply is not None:
             self.usage_tracker.observe(reply, request.path)
         return reply

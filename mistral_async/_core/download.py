@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import anyio
 import httpx
 
+from .bounds import close_iterator
+from .deadline import Deadline
 from .errors import transport_error
 from .held import HeldResponse
 from .options import RequestOptions
@@ -67,12 +69,29 @@ class FileDownload(HeldResponse):
         self._consumed = True
         try:
             await self._start()
-            assert self._response is not None
+            response = self._response
+            assert response is not None
+            body = response.aiter_bytes(chunk_size)
+            # The call's deadline, if any, bounds the body too: each read in a scope ending at
+            # it (no scope is held across the yield), as a stream's reads are.
+            deadline = self._deadline
             try:
-                async for chunk in self._response.aiter_bytes(chunk_size):
+                while True:
+                    with Deadline.scope(deadline) as scope:
+                        try:
+                            chunk = await body.__anext__()
+                        except StopAsyncIteration:
+                            return
+                        except httpx.TransportError as exc:
+                            raise transport_error(exc, response.request, self._retries) from exc
+                    if scope.cancelled_caught:
+                        assert deadline is not None
+                        failure = deadline.failure(response.request)
+                        raise transport_error(failure, response.request, self._retries)
                     yield chunk
-            except httpx.TransportError as exc:
-                raise transport_error(exc, self._response.request, self._retries) from exc
+            finally:
+                # httpx's aiter_bytes is an async generator, though typed as an iterator.
+                await close_iterator(body, response)
         finally:
             await self.aclose()
 

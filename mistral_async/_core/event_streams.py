@@ -77,9 +77,12 @@ def _frequent_first(
 def _unknown_error(item: Any) -> Any:
     """An error object in a stream that has no in-band error event of its own (the API's
     ``{"object": "error", ...}``), which reads as the union's unknown member."""
-    if isinstance(item, UnknownKind) and item.type is None:
+    if isinstance(item, UnknownKind):
         raw = item.raw
-        if is_error_object(raw):
+        # An error object has no event type of its own, or one such as "api_error" beside
+        # its "object": "error" marker; a new event type with a "message" field is not one.
+        marked = raw.get("object") == "error" or isinstance(raw.get("error"), dict)
+        if marked or (item.type is None and is_error_object(raw)):
             return raw.get("error", raw)
     return None
 

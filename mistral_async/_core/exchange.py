@@ -18,6 +18,7 @@ import httpx
 from .deadline import Deadline
 from .errors import transport_error
 from .limits import ConcurrencyLimiter
+from .logs import log_failure, log_retry
 from .options import RequestOptions
 from .request import APIRequest
 from .response_info import ResponseInfo
@@ -25,6 +26,7 @@ from .retry import next_delay
 
 if TYPE_CHECKING:
     from .client import AsyncMistral
+    from .tracing import CallSpan
 
 
 class Exchange:
@@ -33,7 +35,16 @@ class Exchange:
     Whoever gets one closes it with ``aclose()`` (safe to repeat) on every path.
     """
 
-    __slots__ = ("_client", "_deadline", "_limiter", "_options", "_request", "info", "response")
+    __slots__ = (
+        "_client",
+        "_deadline",
+        "_limiter",
+        "_options",
+        "_request",
+        "info",
+        "response",
+        "span",
+    )
 
     def __init__(
         self,
@@ -44,6 +55,7 @@ class Exchange:
         response: httpx.Response,
         info: ResponseInfo,
         deadline: Deadline | None = None,
+        span: CallSpan | None = None,
     ) -> None:
         self._client = client
         self._request = request
@@ -52,15 +64,27 @@ class Exchange:
         self.response = response
         self.info = info
         self._deadline = deadline
+        self.span = span
+        """The call's tracing span (``None`` unless tracing is on): ended by ``aclose()``
+        unless someone took it (:meth:`take_span`) to end it later with what they read."""
+
+    def take_span(self) -> CallSpan | None:
+        span, self.span = self.span, None
+        return span
 
     async def resend(self, failure: Exception) -> None:
         """Send the request again on the same slot, after ``failure`` (an httpx transport
         error) cut the body before any of it was handed over; wait first as the retry policy
         says, or raise the typed error when it allows no retry."""
         retries = self.info.retries
-        delay = next_delay(failure, retries, self._client._policy(self._options))
+        policy = self._client._policy(self._options)
+        delay = next_delay(failure, retries, policy)
+        request = self.response.request
         if delay is None:
-            raise transport_error(failure, self.response.request, retries) from failure
+            error = transport_error(failure, request, retries)
+            log_failure(request, error, retries)
+            raise error from failure
+        log_retry(request, failure, delay, retries + 1, policy.max_retries)
         await self._close_response()
         await anyio.sleep(delay)
         self.response, self.info = await self._client._send(
@@ -87,3 +111,6 @@ class Exchange:
             await self._close_response()
         finally:
             limiter.release()
+            span = self.take_span()
+            if span is not None:
+                span.finish(None, self.info)

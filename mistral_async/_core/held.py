@@ -9,6 +9,7 @@ the slot are given back even by a cancelled task.
 
 from __future__ import annotations
 
+import sys
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -83,6 +84,13 @@ class HeldResponse:
             await self.aclose()
             raise
         self.response_info = self._exchange.info
+        self._watch()
+
+    def _watch(self) -> None:
+        """Let the call's span (if tracing is on) see the stream's first event."""
+        exchange = self._exchange
+        if exchange is not None and exchange.span is not None:
+            exchange.span.watch(exchange.response)
 
     async def _resend(self, failure: Exception) -> None:
         """Send again after ``failure`` cut the body before any of it was handed over (see
@@ -90,6 +98,7 @@ class HeldResponse:
         assert self._exchange is not None
         await self._exchange.resend(failure)
         self.response_info = self._exchange.info
+        self._watch()
 
     async def aclose(self) -> None:
         """Close the HTTP response and free the concurrency slot; safe to call twice."""
@@ -98,8 +107,32 @@ class HeldResponse:
         self._closed = True
         exchange, self._exchange = self._exchange, None
         try:
-            if exchange is not None:
-                await exchange.aclose()
+            if exchange is None:
+                return
+            span = exchange.take_span()
+            await exchange.aclose()
+            if span is not None:
+                # What ends the response: the exception propagating through the finally or
+                # __aexit__ that closes it, if any (a ``break`` is GeneratorExit: a normal end).
+                error = sys.exc_info()[1]
+                if isinstance(error, GeneratorExit):
+                    error = None
+                if error is None:
+                    span.finish(self._traced_reply(), exchange.info)
+                else:
+                    span.fail(error, exchange.info)
         finally:
             if self._request.files:
                 close_parts(self._request.files)  # the files a multipart request opened
+
+    def _traced_reply(self) -> object | None:
+        """The reply a span describes when the response closes: a stream's result so far
+        (its accumulator's, where the stream assembles one), else nothing."""
+        current = getattr(self, "_current", None)
+        if current is None:
+            return None
+        try:
+            reply: object = current()
+        except Exception:  # too large to have been kept, or nothing assembled
+            return None
+        return reply

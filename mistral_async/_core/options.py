@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from ..cache import ResponseCache
     from ..usage import UsageTracker
     from .credentials import KeyProvider
+    from .hooks import Hooks
     from .proxies import ProxyTypes
     from .request import TransportName
+    from .retry import RetryPolicy
 
 DEFAULT_BASE_URL: Final = "https://api.mistral.ai"
 API_KEY_ENV: Final = "MISTRAL_API_KEY"
@@ -32,6 +34,7 @@ BASE_URL_ENV: Final = "MISTRAL_BASE_URL"
 # Connecting should be quick; generating a long answer may not be.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES: Final = 2
+"""``RetryPolicy().max_retries``: what a client retries when given neither option."""
 
 TimeoutTypes = float | httpx.Timeout | None
 
@@ -46,7 +49,12 @@ class RequestOptions(TypedDict, total=False):
     sending to its last byte (the client's ``deadline`` unless given); for a stream, its whole
     life (none unless given). ``None`` disables it. See ``mistral_async._core.deadline``."""
     max_retries: int
-    """Retries for this call, overriding the client's ``max_retries``."""
+    """Retries for this call, overriding the count of the client's retry policy (the short
+    form of ``retry``; not with it)."""
+    retry: RetryPolicy
+    """The retry policy of this call, instead of the client's."""
+    hooks: Hooks
+    """Hooks for this call's attempts, run after the client's (see ``Hooks``)."""
     extra_headers: Mapping[str, str]
     """Headers added to this request (they win over the client's headers)."""
     extra_query: Mapping[str, Any]
@@ -90,7 +98,10 @@ class ClientOverrides(TypedDict, total=False):
     base_url: str | None
     timeout: TimeoutTypes | NotGiven
     deadline: float | None
-    max_retries: int
+    max_retries: int | None
+    retry: RetryPolicy | None
+    hooks: Hooks | None
+    trace_content: bool | None
     max_concurrency: int | None
     max_response_bytes: int
     max_event_bytes: int

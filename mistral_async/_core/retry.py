@@ -9,16 +9,19 @@ loop (which retries whole calls, and so sees this package's errors rather than h
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import httpx
 
-from .errors import APIConnectionError, APIStatusError, StreamError
+from .checks import check_int, check_number, check_seconds
+from .errors import APIConnectionError, APIStatusError, ArgumentError, StreamError
 from .limits import parse_finite
 
 # 408 timeout, 409 lock contention, 429 rate limited, and the transient 5xx family.
@@ -40,32 +43,100 @@ RETRYABLE_ERRORS: Final = (APIConnectionError, StreamError)
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How a client retries.
+    """How a client retries; pass it as ``AsyncMistral(retry=...)``, per call (``retry=``) or
+    to ``with_options``. Every field is checked when the policy is made (``ArgumentError``).
 
     :param max_retries: retries after the first attempt (0 disables retrying).
     :param initial_delay: the first backoff delay in seconds, doubled on each retry.
     :param max_delay: the ceiling of the exponential backoff.
+    :param jitter: the largest share of each backoff delay shaved off at random (0 to 1), so
+        that clients failing together do not retry together; 0: exact delays.
     :param max_retry_after: the longest server-requested wait (``Retry-After``) that is honoured;
         a longer one is not waited for: the error is raised at once so the caller can decide.
+    :param retry_statuses: the HTTP statuses retried (by default 408, 409, 429 and 500, 502,
+        503, 504); connection errors and timeouts are always retryable.
     """
 
     max_retries: int = 2
     initial_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+    jitter: float = 0.25
+    retry_statuses: AbstractSet[int] = RETRYABLE_STATUSES
+    """Stored as a ``frozenset``, whatever set was given."""
+
+    def __post_init__(self) -> None:
+        # Frozen: normalised values are set through object.__setattr__, once, here.
+        check_int("retry.max_retries", self.max_retries)
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            value = check_seconds(f"retry.{name}", getattr(self, name), allow_zero=True)
+            object.__setattr__(self, name, value)
+        jitter = check_number("retry.jitter", self.jitter, allow_zero=True)
+        if jitter > 1:
+            raise ArgumentError("retry.jitter", f"must be between 0 and 1, got {self.jitter!r}")
+        object.__setattr__(self, "jitter", jitter)
+        object.__setattr__(self, "retry_statuses", _statuses(self.retry_statuses))
+
+    def with_max_retries(self, max_retries: int) -> RetryPolicy:
+        """This policy with another number of retries (what ``max_retries=`` means)."""
+        check_int("max_retries", max_retries)
+        if max_retries == self.max_retries:
+            return self
+        return dataclasses.replace(self, max_retries=max_retries)
+
+
+def _statuses(value: Any) -> frozenset[int]:
+    name = "retry.retry_statuses"
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ArgumentError(name, f"must be a collection of HTTP statuses, got {value!r}")
+    statuses = frozenset(value)
+    for status in statuses:
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ArgumentError(name, f"must hold HTTP statuses (100-599), got {status!r}")
+    return statuses
+
+
+DEFAULT_RETRY: Final = RetryPolicy()
+
+
+def check_retry_options(retry: Any, max_retries: Any) -> None:
+    """``retry=`` (a ``RetryPolicy``) and its short form ``max_retries=``, at most one of them
+    (``None``: not given); ``ArgumentError`` naming both otherwise."""
+    if retry is None:
+        if max_retries is not None:
+            check_int("max_retries", max_retries)
+        return
+    if max_retries is not None:
+        raise ArgumentError(
+            "retry", "give retry=RetryPolicy(...) or its short form max_retries=, not both"
+        )
+    if not isinstance(retry, RetryPolicy):
+        raise ArgumentError("retry", f"must be a RetryPolicy, got {type(retry).__name__}")
+
+
+def resolve_policy(
+    base: RetryPolicy, retry: RetryPolicy | None, max_retries: int | None
+) -> RetryPolicy:
+    """``retry`` if given, else ``base``; with ``max_retries`` if given. A caller gives only
+    one (:func:`check_retry_options`); the SDK itself adds ``max_retries=0`` over a caller's
+    policy where a request must go out once (an upload that cannot be replayed)."""
+    policy = base if retry is None else retry
+    return policy if max_retries is None else policy.with_max_retries(max_retries)
 
 
 def is_retryable_status(status_code: int) -> bool:
     return status_code in RETRYABLE_STATUSES
 
 
-def is_retryable(failure: int | BaseException) -> bool:
-    """Whether a failed attempt is worth another: an HTTP status, an httpx exception from one
-    attempt, or one of this package's errors from a whole call."""
+def is_retryable(
+    failure: int | BaseException, statuses: AbstractSet[int] = RETRYABLE_STATUSES
+) -> bool:
+    """Whether a failed attempt is worth another: an HTTP status (one of ``statuses``), an
+    httpx exception from one attempt, or one of this package's errors from a whole call."""
     if isinstance(failure, int):
-        return is_retryable_status(failure)
+        return failure in statuses
     if isinstance(failure, APIStatusError):
-        return is_retryable_status(failure.status_code)
+        return failure.status_code in statuses
     if isinstance(failure, httpx.PoolTimeout):
         # Every pooled connection was busy for the whole pool timeout: another attempt would
         # only wait as long again behind the same requests.
@@ -121,9 +192,11 @@ def retry_after_seconds(
 def backoff_delay(
     retries_taken: int, policy: RetryPolicy, rand: Callable[[], float] = random.random
 ) -> float:
-    """Exponential backoff with jitter: up to 25% shaved off so that clients spread out."""
-    base = min(policy.initial_delay * (2.0**retries_taken), policy.max_delay)
-    return base * (1.0 - 0.25 * rand())
+    """Exponential backoff with jitter: up to ``policy.jitter`` of it shaved off so that
+    clients spread out."""
+    # The exponent is bounded: 2.0 ** 1100 overflows, and max_delay caps the result anyway.
+    base = min(policy.initial_delay * (2.0 ** min(retries_taken, 64)), policy.max_delay)
+    return base * (1.0 - policy.jitter * rand())
 
 
 def retry_delay(
@@ -163,7 +236,7 @@ def next_delay(
     :param failure: the status of the failed reply, or the exception the attempt raised.
     :param headers: the failed reply's headers; an ``APIStatusError`` brings its own.
     """
-    if not is_retryable(failure):
+    if not is_retryable(failure, policy.retry_statuses):
         return None
     if headers is None and isinstance(failure, APIStatusError):
         headers = failure.headers

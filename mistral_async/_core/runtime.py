@@ -27,4 +27,8 @@ def running_async_library() -> str | None:
             return "trio"
         except RuntimeError:
             pass
+        except AttributeError:
+            # Another thread is importing trio right now (httpcore does, when the loop thread
+            # builds the first pool): half a module runs no loop in this thread.
+            pass
     return None

@@ -85,7 +85,6 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
 
     :param stream_format: how its events read and how it ends (see :class:`StreamFormat`); a
         model type is the chat-shaped format of that model (``[DONE]`` at the end).
-
     :param idle_timeout: seconds allowed between two events carrying data (empty ``data:``
         events and keep-alive comments do not count); ``None`` waits as long as the client's
         read timeout allows. The call's ``deadline``, if any, bounds the whole stream.

@@ -19,12 +19,13 @@ from .checks import (
     check_depth,
     check_no_surrogate,
     check_optional_headers,
-    check_optional_int,
     check_optional_mapping,
     check_timeout,
 )
 from .errors import ArgumentError
+from .hooks import check_hooks
 from .options import REQUEST_OPTION_KEYS, RequestOptions
+from .retry import check_retry_options
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -91,7 +92,8 @@ def validate_params(model: type[ModelT], params: Mapping[str, Any]) -> ModelT:
 
 def validate_options(options: RequestOptions) -> None:
     """Check the per-call options that are not simply passed to httpx."""
-    check_optional_int("max_retries", options.get("max_retries"))
+    check_retry_options(options.get("retry"), options.get("max_retries"))
+    check_hooks("hooks", options.get("hooks"))
     if "timeout" in options:
         check_timeout("timeout", options["timeout"])
     check_optional_headers("extra_headers", options.get("extra_headers"))

@@ -27,8 +27,13 @@ from .views import SyncStream
 
 if TYPE_CHECKING:
     from .._core.event_streams import StreamEvent
+    from .._core.hooks import Hooks
+    from .._core.retry import RetryPolicy
     from ..cache import ResponseCache
+    from ..resources.agents import SyncAgentsCompletions
+    from ..resources.audio import SyncAudio
     from ..resources.batch import SyncBatch
+    from ..resources.beta import SyncBeta
     from ..resources.chat import SyncChat
     from ..resources.classifiers import SyncClassifiers
     from ..resources.embeddings import SyncEmbeddings
@@ -81,6 +86,14 @@ class Mistral:
     @property
     def max_retries(self) -> int:
         return self._async.max_retries
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._async.retry
+
+    @property
+    def hooks(self) -> Hooks | None:
+        return self._async.hooks
 
     @property
     def max_concurrency(self) -> int | None:
@@ -165,6 +178,26 @@ class Mistral:
         from ..resources.ocr import SyncOcr
 
         return SyncOcr(self, self._async.ocr)
+
+    @cached_property
+    def audio(self) -> SyncAudio:
+        from ..resources.audio import SyncAudio
+
+        return SyncAudio(self, self._async.audio)
+
+    @cached_property
+    def beta(self) -> SyncBeta:
+        """The beta areas: ``beta.conversations``, ``beta.agents``, ``beta.libraries``."""
+        from ..resources.beta import SyncBeta
+
+        return SyncBeta(self, self._async.beta)
+
+    @cached_property
+    def agents(self) -> SyncAgentsCompletions:
+        """Agents completions (deprecated by the API): ``complete``, ``stream``."""
+        from ..resources.agents import SyncAgentsCompletions
+
+        return SyncAgentsCompletions(self, self._async.agents)
 
     # -- any endpoint ------------------------------------------------------------------------
 

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     from .._core.pagination import AsyncPaginator, Page
     from .._core.streaming import AsyncStream, ChatCompletionStream
     from .._structured import ParsedChatCompletion, ParsedChatCompletionStream
+    from ..resources.conversation_run import (
+        ConversationRun,
+        ConversationRunStream,
+        ConversationStep,
+        ConversationSteps,
+    )
     from ..tools import ToolRun, ToolStep, ToolSteps
     from ..types._base import ResponseInfo
     from ..types.audio_speech import SpeechStreamEvent  # noqa: F401  (in a quoted argument)
@@ -41,7 +47,7 @@ if TYPE_CHECKING:
         CompletionChunk,  # noqa: F401  (in a base class's quoted argument)
         UsageInfo,
     )
-    from ..types.conversation_events import ConversationEvent  # noqa: F401  (quoted argument)
+    from ..types.conversation_events import ConversationEvent
     from ..types.conversations import ConversationResponse
 
 P = ParamSpec("P")
@@ -335,6 +341,53 @@ class SyncToolSteps:
         return self._inner.result
 
     def run(self) -> ToolRun:
+        return self._client._run(self._inner.run)
+
+
+class SyncConversationSteps:
+    """The blocking view of ``ConversationSteps``: ``for step in ...`` and ``run()``; a step
+    runs when the loop asks for it, never ahead."""
+
+    def __init__(self, client: Runner, inner: ConversationSteps) -> None:
+        self._client = client
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[ConversationStep]:
+        return self._client._read_ahead(self._inner, ONE_AT_A_TIME)
+
+    @property
+    def result(self) -> ConversationRun | None:
+        return self._inner.result
+
+    def run(self) -> ConversationRun:
+        return self._client._run(self._inner.run)
+
+
+class SyncConversationRunStream:
+    """The blocking view of ``ConversationRunStream``: ``with``, ``for`` events and steps
+    (one at a time: after a step comes work, the next model call), ``run()``."""
+
+    def __init__(self, client: Runner, inner: ConversationRunStream) -> None:
+        self._client = client
+        self._inner = inner
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client._run(self._inner.aclose)
+
+    def __iter__(self) -> Iterator[ConversationEvent | ConversationStep]:
+        return self._client._read_ahead(self._inner, ONE_AT_A_TIME)
+
+    @property
+    def result(self) -> ConversationRun | None:
+        return self._inner.result
+
+    def run(self) -> ConversationRun:
         return self._client._run(self._inner.run)
 
 

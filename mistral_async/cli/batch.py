@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from .._batch.endpoints import CHAT, ENDPOINTS
 from .._batch.jsonl import BACKENDS, BatchFileSummary
 from .._batch.progress import ProgressPrinter
+from .report import report_data, report_text, write_report
 
 EXIT_SOME_FAILED = 3
 
 
-def add_batch_parser(commands: Any) -> None:
+def add_batch_parser(commands: Any, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
     """Add the ``batch`` subcommand to the ``mistral-async`` parser's subcommands."""
     batch = commands.add_parser(
         "batch",
-        help="run a JSONL file of Batch API requests, resumably (uses MISTRAL_API_KEY and "
-        "MISTRAL_BASE_URL)",
+        parents=list(parents),
+        help="run a JSONL file of Batch API requests, resumably",
         description='Each input line is {"custom_id": ..., "body": {...}}; each output line '
         'is {"custom_id", "response", "error"}. Rerunning the same command skips the '
         "custom_ids already in OUTPUT and finishes the rest.",
@@ -52,6 +55,8 @@ def add_batch_parser(commands: Any) -> None:
                        help="a bar on a terminal, plain lines otherwise (auto)")  # fmt: skip
     batch.add_argument("--progress-every", type=float, default=10.0, metavar="SECONDS",
                        help="seconds between two plain progress lines (10)")  # fmt: skip
+    batch.add_argument("--report", default=None, metavar="FILE.json",
+                       help="also write the end-of-run summary to this file, as JSON")  # fmt: skip
 
 
 def run_batch_command(args: argparse.Namespace) -> int:
@@ -60,7 +65,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
     if args.ordered and args.backend != "local":
         print("error: --ordered works with the local backend only", file=sys.stderr)
         return 2
-    written: list[BatchFileSummary] = []
+    written: list[tuple[BatchFileSummary, date | None]] = []
     try:
         anyio.run(_run, args, written)
     except KeyboardInterrupt:
@@ -70,12 +75,21 @@ def run_batch_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    summary = written[0]
-    print(_summary_line(summary), file=sys.stderr)
+    summary, prices_as_of = written[0]
+    data = report_data(summary, prices_as_of)
+    print(report_text(data), file=sys.stderr)
+    if args.report:
+        try:
+            write_report(args.report, data)
+        except OSError as exc:
+            print(f"error: cannot write the report {args.report}: {exc}", file=sys.stderr)
+            return 1
     return EXIT_SOME_FAILED if summary.failed or summary.missing else 0
 
 
-async def _run(args: argparse.Namespace, written: list[BatchFileSummary]) -> None:
+async def _run(
+    args: argparse.Namespace, written: list[tuple[BatchFileSummary, date | None]]
+) -> None:
     from .._batch.file_run import run_file
     from .._batch.runner import BatchRunner
     from .._core.client import AsyncMistral
@@ -87,7 +101,7 @@ async def _run(args: argparse.Namespace, written: list[BatchFileSummary]) -> Non
         printer = ProgressPrinter(interval=args.progress_every, tty=tty)
         on_progress = printer
         interval = 0.25 if printer.tty else 1.0
-    async with AsyncMistral() as client:
+    async with AsyncMistral(api_key=args.api_key, base_url=args.base_url) as client:
         runner = BatchRunner(
             client,
             endpoint=args.endpoint,
@@ -101,28 +115,13 @@ async def _run(args: argparse.Namespace, written: list[BatchFileSummary]) -> Non
             on_progress=on_progress,
             progress_interval=interval,
         )
-        written.append(
-            await run_file(
-                runner,
-                args.input,
-                args.output,
-                ordered=args.ordered,
-                backend=args.backend,
-                poll_interval=args.poll_interval,
-            )
+        summary = await run_file(
+            runner,
+            args.input,
+            args.output,
+            ordered=args.ordered,
+            backend=args.backend,
+            poll_interval=args.poll_interval,
         )
-
-
-def _summary_line(summary: BatchFileSummary) -> str:
-    parts = [f"{summary.succeeded} succeeded", f"{summary.failed} failed"]
-    if summary.skipped:
-        parts.append(f"{summary.skipped} already done")
-    if summary.missing:
-        parts.append(f"{summary.missing} without a result (rerun to send them again)")
-    tokens = summary.prompt_tokens + summary.completion_tokens
-    text = f"done: {', '.join(parts)} in {summary.elapsed:.1f} s; {tokens} tokens"
-    if summary.cost is not None:
-        text += f", ~${summary.cost:.4f}"
-    if summary.job_id:
-        text += f"; batch job {summary.job_id} {summary.job_status}"
-    return f"{text} -> {summary.output}"
+        tracker = client.usage_tracker
+        written.append((summary, tracker.prices_as_of if tracker is not None else None))

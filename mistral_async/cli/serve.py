@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 FAULT_HELP = (
     "queue a fault, repeatable: KIND[:key=value,...], e.g. 'status:status=429,times=3' or "
@@ -41,6 +42,18 @@ def parse_fault(spec: str) -> tuple[str, int | None, dict[str, Any]]:
     return kind.strip(), (None if times == 0 else times), params
 
 
+def listen_address(url: str) -> tuple[str, int]:
+    """``http://127.0.0.1:9000`` -> ``("127.0.0.1", 9000)``: where ``--base-url`` serves."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http://HOST:PORT address (the server speaks http)")
+    try:
+        port = parts.port
+    except ValueError as exc:  # a port out of range or not a number
+        raise ValueError(f"{url!r}: {exc}") from None
+    return parts.hostname, port if port is not None else 80
+
+
 def serve(args: argparse.Namespace) -> int:
     from ..testing import run_server
     from ..testing._server.faults import Faults
@@ -54,6 +67,12 @@ def serve(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         print(f"error: --fault: {exc}", file=sys.stderr)
         return 2
+    if args.base_url:
+        try:
+            args.host, args.port = listen_address(args.base_url)
+        except ValueError as exc:
+            print(f"error: --base-url: {exc}", file=sys.stderr)
+            return 2
     busy = port_in_use(args.host, args.port)
     if busy is not None:
         print(f"error: cannot listen on {args.host}:{args.port}: {busy.strerror}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
@@ -118,6 +119,19 @@ def query_request(
     parameter, ``None`` leaves it out)."""
     request, options = json_request(method, path, model, kwargs)
     return APIRequest(method, path, params=request.json), options
+
+
+def json_query_request(
+    method: str, path: str, model: type[BaseModel], kwargs: Mapping[str, Any]
+) -> tuple[APIRequest, RequestOptions]:
+    """Like :func:`query_request`, for queries with object parameters (``metadata``), which the
+    spec sends as JSON text (``content: application/json``)."""
+    request, options = query_request(method, path, model, kwargs)
+    params = {
+        key: json.dumps(value, separators=(",", ":")) if isinstance(value, Mapping) else value
+        for key, value in (request.params or {}).items()
+    }
+    return APIRequest(method, path, params=params), options
 
 
 def options_only(kwargs: Mapping[str, Any]) -> RequestOptions:

@@ -1,10 +1,10 @@
 """A local Mistral-compatible server and an OpenAPI conformance checker, for tests.
 
 ``LocalServer`` serves a deterministic simulated model on 127.0.0.1 (chat completions, JSON and
-SSE, tools, structured output; the model list), checks requests against Mistral's OpenAPI file,
-injects faults on demand (``server.faults.add(...)``) and records every exchange
-(``server.exchanges``). ``OpenAPISpec`` and ``assert_conforms`` check any exchange, request or
-response against the same file.
+SSE, tools, structured output; the model list; agents and stateful conversations), checks
+requests against Mistral's OpenAPI file, injects faults on demand (``server.faults.add(...)``)
+and records every exchange (``server.exchanges``). ``OpenAPISpec`` and ``assert_conforms``
+check any exchange, request or response against the same file.
 
 Needs the ``server`` extra: ``pip install 'mistral-async[server]'``.
 
@@ -12,7 +12,7 @@ Layers, lowest first; each imports only those above it in this list::
 
     _spec/     the OpenAPI file as checks: operations, violations, error objects, exchanges
     _models/   the simulated models: pure functions from a request to its answer
-    _state/    the in-memory store and the simulated jobs (batch, fine-tuning)
+    _state/    the in-memory store, the simulated jobs (batch, fine-tuning), agents, conversations
     _server/   the ASGI app, its middleware and faults, the routes, the uvicorn server
 """
 

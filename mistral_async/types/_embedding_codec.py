@@ -21,7 +21,10 @@ import base64
 import binascii
 import struct
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 EmbeddingDtype = Literal["float", "int8", "uint8", "binary", "ubinary"]
 EncodingFormat = Literal["float", "base64"]
@@ -65,14 +68,50 @@ def decode_embedding(value: Sequence[float] | str, dtype: str = "float") -> list
     code = _format(dtype)
     if not isinstance(value, str):
         return list(value)
+    raw = _b64_bytes(value, dtype)
+    return list(struct.unpack(f"<{len(raw) // struct.calcsize(code)}{code}", raw))
+
+
+def _b64_bytes(value: str, dtype: str) -> bytes:
+    """The raw bytes of a base64 embedding, checked to hold whole ``dtype`` values."""
     try:
         raw = base64.b64decode(value, validate=True)
     except binascii.Error as exc:
         raise ValueError(f"embedding is not valid base64: {exc}") from None
-    size = struct.calcsize(code)
+    size = struct.calcsize(_format(dtype))
     if len(raw) % size:
         raise ValueError(f"{len(raw)} bytes are not a whole number of {dtype} values")
-    return list(struct.unpack(f"<{len(raw) // size}{code}", raw))
+    return raw
+
+
+def decode_to_numpy(
+    values: Sequence[Sequence[float] | str], dtype: str = "float"
+) -> npt.NDArray[Any]:
+    """Several embeddings as one 2-D array of :data:`NUMPY_DTYPES` ``[dtype]``, one row each.
+
+    Base64 strings go straight from their bytes into the array (no Python number per value);
+    lists of numbers are converted as they are. Needs NumPy (imported here, on first use).
+
+    :raises ValueError: for bad base64 (as :func:`decode_embedding`), or rows of different
+        lengths.
+    """
+    import numpy as np
+
+    target = np.dtype(NUMPY_DTYPES[dtype])
+    # The wire is little-endian whatever the machine; `astype` is free on a little-endian one.
+    wire = target.newbyteorder("<")
+    rows = [
+        np.frombuffer(_b64_bytes(v, dtype), dtype=wire)
+        if isinstance(v, str)
+        else np.asarray(v, dtype=target)
+        for v in values
+    ]
+    if not rows:
+        return np.empty((0, 0), dtype=target)
+    lengths = {len(row) for row in rows}
+    if len(lengths) > 1:
+        raise ValueError(f"embeddings of different lengths: {sorted(lengths)}")
+    return np.stack(rows).astype(target, copy=False)
 
 
 def encode_base64(values: Sequence[float], dtype: str = "float") -> str:

@@ -64,6 +64,7 @@ __all__ = [
     "ConversationRestartRequest",
     "ConversationRestartRequestBase",
     "ConversationRestartStreamRequest",
+    "ConversationSetupParams",
     "ConversationStartParams",
     "ConversationStreamRequest",
     "ConversationUsageInfo",
@@ -176,14 +177,13 @@ class _ConversationStepParams(TypedDict, total=False):
     """``temperature``, ``max_tokens``, ``response_format``... for this call's model calls."""
 
 
-class ConversationStartParams(_ConversationStepParams, total=False):
-    """The keyword arguments of ``conversations.start`` and ``start_stream``."""
+class ConversationSetupParams(_ConversationStepParams, total=False):
+    """The keyword arguments of ``conversations.start`` but ``tools`` (which ``run`` takes as
+    Python functions)."""
 
     inputs: Required[ConversationInputsParam]
     """The user's message as a string, or a list of entries."""
     instructions: str | None
-    tools: Sequence[AgentToolParam] | None
-    """Function tools and built-in connectors (``{"type": "web_search"}``...)."""
     guardrails: Sequence[GuardrailConfig | Mapping[str, Any]] | None
     name: str | None
     description: str | None
@@ -192,6 +192,13 @@ class ConversationStartParams(_ConversationStepParams, total=False):
     """Talk to this agent (instead of giving ``model``, instructions and tools here)."""
     agent_version: AgentVersion | None
     model: str | None
+
+
+class ConversationStartParams(ConversationSetupParams, total=False):
+    """The keyword arguments of ``conversations.start`` and ``start_stream``."""
+
+    tools: Sequence[AgentToolParam] | None
+    """Function tools and built-in connectors (``{"type": "web_search"}``...)."""
 
 
 class ConversationAppendParams(_ConversationStepParams, total=False):

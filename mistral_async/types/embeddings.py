@@ -10,10 +10,10 @@ from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, RenamedRequest, ResponseModel
 from ._embedding_codec import (
-    NUMPY_DTYPES,
     EmbeddingDtype,
     EncodingFormat,
     decode_embedding,
+    decode_to_numpy,
     unpack_bits,
 )
 from .chat import UsageInfo
@@ -99,13 +99,16 @@ class EmbeddingResponse(ResponseModel):
     def to_numpy(self) -> npt.NDArray[Any]:
         """The vectors as one 2-D NumPy array, one row per input (float32, int8 or uint8).
 
+        Base64 vectors (``encoding_format="base64"``) are read from their bytes straight into
+        the array, without a Python number per value.
+
         :raises ImportError: when NumPy is not installed (``pip install
             'mistral-async[numpy]'``).
         """
+        ordered = sorted(self.data, key=lambda item: item.index)
         try:
-            import numpy as np
-        except ImportError as exc:
+            return decode_to_numpy([item.embedding for item in ordered], self._output_dtype)
+        except ImportError as exc:  # NumPy is imported there, on first use
             raise ImportError(
                 "EmbeddingResponse.to_numpy() needs NumPy: pip install 'mistral-async[numpy]'"
             ) from exc
-        return np.asarray(self.vectors, dtype=NUMPY_DTYPES[self._output_dtype])

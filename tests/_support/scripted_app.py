@@ -2,8 +2,9 @@
 server does not send on its own (a 204 on any path, a bare array, a stream cut on purpose).
 
 ``ScriptedApp.script(path, ...)`` sets what ``path`` answers; every request is counted per path.
-A stream body is a list of SSE frames (strings sent as they are); the item ``CUT`` makes the
-server abort the connection there (the client sees an incomplete chunked body).
+A streamed body is a list of frames (SSE events, or any bytes with ``media_type`` given), sent
+as they are, ``pause`` seconds apart; the item ``CUT`` makes the server abort the connection
+there (the client sees an incomplete chunked body).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -36,8 +38,8 @@ class _Script:
     body: bytes = b""
     media_type: str = "application/json"
     frames: Sequence[Any] | None = None
-    then: list[_Script] = field(default_factory=list)
-    """Replies for the following requests (the last one repeats)."""
+    pause: float = 0.0
+    """Seconds between two frames."""
 
 
 class ScriptedApp:
@@ -62,18 +64,19 @@ class ScriptedApp:
         body: bytes | None = None,
         media_type: str = "application/json",
         frames: Sequence[Any] | None = None,
+        pause: float = 0.0,
         append: bool = False,
     ) -> None:
         """What ``path`` answers; with ``append``, the answer to the request after the ones
         already scripted (the last script answers every later request)."""
-        if frames is not None:
+        if frames is not None and media_type == "application/json":
             media_type = "text/event-stream"
         content = (
             body
             if body is not None
             else (b"" if json_body is None else json.dumps(json_body).encode())
         )
-        script = _Script(status, content, media_type, frames)
+        script = _Script(status, content, media_type, frames, pause)
         if append:
             self.scripts.setdefault(path, []).append(script)
         else:
@@ -96,12 +99,14 @@ class ScriptedApp:
                 script.body, script.status, media_type=script.media_type if script.body else None
             )
         return StreamingResponse(
-            _frames(script.frames), script.status, media_type=script.media_type
+            _frames(script.frames, script.pause), script.status, media_type=script.media_type
         )
 
 
-async def _frames(frames: Sequence[Any]) -> AsyncIterator[bytes]:
-    for item in frames:
+async def _frames(frames: Sequence[Any], pause: float) -> AsyncIterator[bytes]:
+    for index, item in enumerate(frames):
+        if index and pause:
+            await anyio.sleep(pause)
         if item is CUT:
             raise ConnectionAbortedError("cut on purpose")  # uvicorn aborts the response
         yield item.encode() if isinstance(item, str) else item

@@ -532,6 +532,6 @@ def test_the_first_estimate_is_the_sdk_one() -> None:
         assert estimate.prompt == estimate_tokens(text)
 
 
-def test_the_endpoints_that_generate_are_chat_and_fim() -> None:
+def test_the_endpoints_that_generate_are_chat_fim_and_conversations() -> None:
     generating = {path for path, target in ENDPOINTS.items() if target.generates}
-    assert generating == {"/v1/chat/completions", "/v1/fim/completions"}
+    assert generating == {"/v1/chat/completions", "/v1/fim/completions", "/v1/conversations"}

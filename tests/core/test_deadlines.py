@@ -258,3 +258,21 @@ def test_the_blocking_client_ends_a_trickle_at_the_deadline(slow: str) -> None:
         with pytest.raises(APITimeoutError, match=r"deadline of 1 s exceeded"):
             client.chat.complete(model=MODEL, messages=[USER], deadline=1)
         assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.anyio
+async def test_a_download_body_that_trickles_ends_at_the_call_deadline(slow: str) -> None:
+    # The headers come at once and the body a byte at a time: the deadline must bound the body
+    # too, not only the wait for the headers.
+    async with AsyncMistral(api_key="sk-test", base_url=f"{slow}/body", max_retries=0) as client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match=r"deadline of 0\.5 s exceeded"):
+            await client.files.content("file-1", deadline=0.5)
+        assert time.monotonic() - started < BOUND
+        download = client.files.download("file-1", deadline=0.5)
+        chunks = []
+        with pytest.raises(APITimeoutError):
+            async for chunk in download.iter_bytes():
+                chunks.append(chunk)
+        assert chunks  # what came before the deadline was handed over
+        assert download.closed

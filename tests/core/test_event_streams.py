@@ -284,6 +284,10 @@ async def test_a_transcription_stream(app: ScriptedApp, client: AsyncMistral) ->
     app.script(path, frames=[TRANSCRIPTION[0], frame({"object": "error", "message": "bad audio"})])
     with pytest.raises(StreamError, match="bad audio"):
         await TranscriptionStream(client, request, {}).get_final_transcription()
+    typed = {"object": "error", "type": "api_error", "message": "bad audio", "code": "3000"}
+    app.script(path, frames=[TRANSCRIPTION[0], frame(typed)])
+    with pytest.raises(StreamError, match="bad audio"):
+        await TranscriptionStream(client, request, {}).get_final_transcription()
 
 
 def _speech_frames(pieces: list[bytes]) -> list[str]:

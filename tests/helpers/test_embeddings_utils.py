@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from typing import Any
 
@@ -92,6 +93,50 @@ def test_kmeans_gives_the_same_answer_with_and_without_numpy() -> None:
         assert python.labels == numpy.labels
         flat = [x for centre in numpy.centroids for x in centre]
         assert [x for centre in python.centroids for x in centre] == pytest.approx(flat)
+
+
+def _points(count: int, dimension: int, seed: int) -> list[list[float]]:
+    """Deterministic, well-spread points (no NumPy needed to make them)."""
+    rng = random.Random(seed)
+    return [[rng.uniform(-1.0, 1.0) for _ in range(dimension)] for _ in range(count)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kmeans_backends_agree_on_seeding_labels_and_iterations(seed: int) -> None:
+    np = pytest.importorskip("numpy")
+    points = _points(60, 5, seed)
+    for iterations in (1, 100):  # 1: the k-means++ centres' first assignment, seeding alone
+        python = eu.kmeans(points, 4, seed=seed, max_iterations=iterations, backend="python")
+        for data in (points, np.asarray(points)):  # lists and an array take the same path
+            vectorised = eu.kmeans(data, 4, seed=seed, max_iterations=iterations, backend="numpy")
+            assert_same_clustering(vectorised, python)
+            assert all(isinstance(label, int) for label in vectorised.labels)
+
+
+def assert_same_clustering(got: eu.Clustering, expected: eu.Clustering) -> None:
+    """Equal labels and iterations; centres equal up to floating-point rounding."""
+    assert (got.labels, got.iterations) == (expected.labels, expected.iterations)
+    assert len(got.centroids) == len(expected.centroids)
+    for mine, theirs in zip(got.centroids, expected.centroids, strict=True):
+        assert all(isinstance(x, float) for x in mine)
+        assert mine == pytest.approx(theirs, abs=1e-12)
+
+
+def test_kmeans_numpy_keeps_the_rules_of_the_pure_path() -> None:
+    pytest.importorskip("numpy")
+    # Fewer distinct points than clusters: a centre is repeated and its twin stays empty.
+    same = [[0.0, 1.0]] + [[1.0, 0.0]] * 3
+    python = eu.kmeans(same, 3, seed=2, backend="python")
+    assert_same_clustering(eu.kmeans(same, 3, seed=2, backend="numpy"), python)
+    assert python.labels == [0, 1, 1, 1]
+    assert python.centroids == [[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]  # the twin stays empty
+    # All-zero vectors are kept as they are (no division by zero) in both.
+    zeros = [[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]]
+    assert_same_clustering(
+        eu.kmeans(zeros, 2, backend="numpy"), eu.kmeans(zeros, 2, backend="python")
+    )
+    with pytest.raises(ArgumentError, match="dimensions"):
+        eu.kmeans([[1.0], [1.0, 2.0]], 1, backend="numpy")
 
 
 def test_kmeans_edge_cases() -> None:

@@ -25,7 +25,7 @@ from mistral_async import (
     function_tool,
 )
 from mistral_async.testing import LocalServer
-from mistral_async.tools import ToolSteps
+from mistral_async.tools import ToolResult, ToolSteps, run_tool_calls
 from mistral_async.types.chat import FunctionCall, ToolCall
 
 MODEL = "mistral-small-latest"
@@ -231,21 +231,28 @@ def call(name: str, arguments: str) -> ToolCall:
     return ToolCall(id="abc123def", function=FunctionCall(name=name, arguments=arguments))
 
 
+async def run_one(
+    steps: ToolSteps, tool_call: ToolCall, tool_timeout: float | None = 60
+) -> ToolResult:
+    (result,) = await run_tool_calls(steps.tools, [tool_call], tool_timeout)
+    return result
+
+
 @pytest.mark.anyio
 async def test_tool_errors_become_messages_for_the_model() -> None:
     def broken(x: int) -> int:
         raise RuntimeError("disk full")
 
     steps = steps_for(broken)
-    failed = await steps._call(call("broken", '{"x": 1}'))
+    failed = await run_one(steps, call("broken", '{"x": 1}'))
     assert failed.error == "RuntimeError: disk full"
     assert json.loads(failed.content) == {"error": "RuntimeError: disk full"}
     assert failed.message.role == "tool"
     assert failed.message.tool_call_id == "abc123def"
     assert failed.message.name == "broken"
-    unknown = await steps._call(call("nope", "{}"))
+    unknown = await run_one(steps, call("nope", "{}"))
     assert "unknown tool 'nope'" in (unknown.error or "")
-    invalid = await steps._call(call("broken", '{"x": "one"}'))
+    invalid = await run_one(steps, call("broken", '{"x": "one"}'))
     assert "invalid arguments for broken" in (invalid.error or "")
 
 
@@ -255,9 +262,9 @@ async def test_a_slow_tool_times_out() -> None:
         await anyio.sleep(10)
         return "never"
 
-    steps = steps_for(slow, tool_timeout=0.05)
+    steps = steps_for(slow)
     with anyio.fail_after(5):
-        result = await steps._call(call("slow", "{}"))
+        result = await run_one(steps, call("slow", "{}"), 0.05)
     assert result.error == "the tool timed out after 0.05 s"
     assert not result.ok
 
@@ -278,7 +285,7 @@ async def test_requested_tools_run_concurrently() -> None:
 
     steps = steps_for(ping, pong)
     with anyio.fail_after(5):
-        results = await steps._execute([call("ping", "{}"), call("pong", "{}")])
+        results = await run_tool_calls(steps.tools, [call("ping", "{}"), call("pong", "{}")], 60)
     assert [r.output for r in results] == ["ping", "pong"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import date
 
 import pytest
 
@@ -16,7 +17,7 @@ from mistral_async import (
     UsageTracker,
 )
 from mistral_async.testing import LocalServer
-from mistral_async.usage import DEFAULT_PRICING
+from mistral_async.usage import DEFAULT_PRICING, PriceTable, format_cost
 
 USER = [{"role": "user", "content": "What is the capital of France?"}]
 
@@ -44,7 +45,7 @@ def test_costs_per_model_and_unknown_models_are_unpriced() -> None:
     tracker = UsageTracker()
     tracker.record("mistral-large-2411", 1_000_000, 500_000)
     tracker.record("mistral-small-2409", 2_000_000, 1_000_000)
-    tracker.record("mistral-small-latest", 100, 10)  # an alias: not guessed
+    tracker.record("mistral-medium-latest", 100, 10)  # no price in the notes: not guessed
     total = tracker.summary()
     assert total.requests == 3
     assert total.prompt_tokens == 3_000_100
@@ -52,17 +53,94 @@ def test_costs_per_model_and_unknown_models_are_unpriced() -> None:
     assert total.total_tokens == 4_500_110
     assert total.cost == pytest.approx(2.0 + 3.0 + 0.4 + 0.6)
     assert total.unpriced_requests == 1
-    assert total.unpriced_models == ("mistral-small-latest",)
+    assert total.unpriced_models == ("mistral-medium-latest",)
     assert not total.fully_priced
     per_model = tracker.by_model()
-    assert list(per_model) == ["mistral-large-2411", "mistral-small-2409", "mistral-small-latest"]
+    assert list(per_model) == ["mistral-large-2411", "mistral-medium-latest", "mistral-small-2409"]
     assert per_model["mistral-large-2411"].cost == pytest.approx(5.0)
     assert per_model["mistral-large-2411"].fully_priced
-    unpriced = per_model["mistral-small-latest"]
+    unpriced = per_model["mistral-medium-latest"]
     assert (unpriced.cost, unpriced.unpriced_requests) == (0.0, 1)
     assert tracker.cost("mistral-embed", 1_000_000) == pytest.approx(0.1)
     assert tracker.cost("nope", 10) is None
     assert tracker.summary(model="mistral-small-2409").requests == 1
+
+
+def test_latest_aliases_are_priced_as_the_dated_model_of_the_tables_date() -> None:
+    assert DEFAULT_PRICING.as_of == date(2025, 1, 22)  # the notes' "last updated" date
+    tracker = UsageTracker()
+    assert tracker.prices_as_of == date(2025, 1, 22)
+    for alias, dated in [
+        ("mistral-small-latest", "mistral-small-2409"),
+        ("mistral-large-latest", "mistral-large-2411"),
+        ("codestral-latest", "codestral-2405"),
+        ("mistral-moderation-latest", "mistral-moderation"),
+    ]:
+        assert tracker.priced_as(alias) == dated
+        assert tracker.cost(alias, 1_000_000, 1_000_000) == tracker.cost(
+            dated, 1_000_000, 1_000_000
+        )
+    # Versions and families the notes give no price for stay unpriced.
+    for model in ("mistral-small-2506", "mistral-medium-latest", "codestral-embed", "ft:x:y"):
+        assert tracker.priced_as(model) is None
+        assert tracker.cost(model, 10) is None
+    tracker.record("mistral-small-latest", 1_000, 100)
+    assert tracker.summary().fully_priced
+    assert tracker.summary().cost == pytest.approx((1_000 * 0.2 + 100 * 0.6) / 1e6)
+    # Spread into a plain dict (the README's way to add a price), the aliases stay priced.
+    copied = {**DEFAULT_PRICING, "house": ModelPrice(1.0)}
+    assert copied["mistral-small-latest"] == ModelPrice(0.2, 0.6)
+    assert UsageTracker(pricing=copied).priced_as("mistral-small-latest") == (
+        "mistral-small-latest"
+    )
+    assert UsageTracker(pricing=copied).prices_as_of is None  # a plain dict says no date
+
+
+def test_a_price_table_of_ones_own_with_its_date_and_aliases() -> None:
+    table = PriceTable(
+        {"house-2601": ModelPrice(1.0, 2.0)}, {"house-latest": "house-2601"}, date(2026, 1, 5)
+    )
+    assert dict(table) == {"house-2601": ModelPrice(1.0, 2.0), "house-latest": ModelPrice(1.0, 2.0)}
+    assert "house-latest" in table
+    assert "house-2509" not in table
+    with pytest.raises(KeyError):
+        table["house-2509"]
+    tracker = UsageTracker(pricing=table)
+    assert tracker.pricing is table
+    assert tracker.prices_as_of == date(2026, 1, 5)
+    assert tracker.cost("house-latest", 1_000_000, 1_000_000) == 3.0
+    assert "as_of=2026-01-05" in repr(table)
+
+
+def test_repr_and_str_show_rounded_costs_and_what_is_unpriced() -> None:
+    tracker = UsageTracker()
+    tracker.record("mistral-small-2409", 1)
+    tracker.record("mistral-small-2409", 2)
+    # 1 and 2 prompt tokens at $0.20 per million: 2e-07 + 4e-07, which floats add to
+    # 6.000000000000001e-07; the summary's figure is rounded back.
+    assert 1 * 0.2 / 1e6 + 2 * 0.2 / 1e6 != 6e-07
+    assert tracker.summary().cost == 6e-07
+    assert repr(tracker) == "UsageTracker(requests=2, total_tokens=3, cost=$0.000000600)"
+    tracker.record("mistral-small-latest", 300, 60)
+    tracker.record("mistral-medium-latest", 5, 5)
+    assert repr(tracker) == (
+        "UsageTracker(requests=4, total_tokens=373, cost=$0.0000966, "
+        "cost unknown for 'mistral-medium-latest')"
+    )
+    assert "cost=9.66e-05," in repr(tracker.summary())  # no float noise
+    assert str(tracker.summary()) == (
+        "4 requests, 373 tokens (308 prompt, 65 completion), ~$0.0000966; "
+        "cost unknown for mistral-medium-latest (1 request)"
+    )
+    assert str(UsageTracker().summary()) == "0 requests, 0 tokens (0 prompt, 0 completion)"
+
+
+def test_format_cost() -> None:
+    assert format_cost(0) == "$0.00"
+    assert format_cost(9.62e-05) == "$0.0000962"
+    assert format_cost(0.0123456) == "$0.0123"
+    assert format_cost(0.5) == "$0.500"
+    assert format_cost(1234.567) == "$1,234.57"
 
 
 def test_the_price_table_is_replaceable_and_reprices_the_history() -> None:

@@ -183,7 +183,6 @@ async def test_refused_jobs(client: AsyncMistral) -> None:
         ({"input_files": None}, BadRequestError, "input_files or requests"),
         ({"requests": [chat_line("b", "hi")]}, BadRequestError, "not both"),
         ({"model": "no-such-model"}, BadRequestError, "Invalid model: no-such-model"),
-        ({"endpoint": "/v1/audio/transcriptions"}, BadRequestError, "cannot run batch"),
         ({"agent_id": "ag_1"}, BadRequestError, "Agents"),
     ]:
         arguments: dict[str, Any] = {

@@ -117,3 +117,32 @@ def test_to_numpy_without_numpy_names_the_extra(monkeypatch: pytest.MonkeyPatch)
     assert response.vectors == [[0.0, 1.0]]  # lists need no NumPy
     with pytest.raises(ImportError, match=r"mistral-async\[numpy\]"):
         response.to_numpy()
+
+
+def test_to_numpy_reads_base64_straight_from_its_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    np = pytest.importorskip("numpy")
+    values = [[0.5, -1.25, 3.0, 0.0], [1.0, 2.0, -0.125, 7.5]]
+    reply = _reply([encode_base64(v) for v in values])
+    # The direct path makes no Python list of the values: `vectors` is never used.
+    monkeypatch.setattr(
+        EmbeddingResponse, "vectors", property(lambda self: pytest.fail("went through lists"))
+    )
+    array = reply.to_numpy()
+    assert array.dtype == np.float32
+    assert array.shape == (2, 4)
+    assert array.flags.writeable  # a copy the caller owns, not a view of a bytes object
+    assert array.tolist() == values[::-1]  # rows follow `index`
+    signed = _reply([encode_base64([-128, 5, 127], "int8")], "int8").to_numpy()
+    assert signed.dtype == np.int8
+    assert signed.tolist() == [[-128, 5, 127]]
+
+
+def test_to_numpy_refuses_bad_base64_and_ragged_rows() -> None:
+    pytest.importorskip("numpy")
+    with pytest.raises(ValueError, match="whole number of float"):
+        _reply(["AAA="]).to_numpy()  # two bytes
+    with pytest.raises(ValueError, match="not valid base64"):
+        _reply(["***"]).to_numpy()
+    with pytest.raises(ValueError, match="different lengths"):
+        _reply([FLOATS_B64, [1.0, 2.0]]).to_numpy()
+    assert _reply([]).to_numpy().shape == (0, 0)

@@ -106,6 +106,30 @@ MODELS: tuple[KnownModel, ...] = (
         default_temperature=None,
     ),
     KnownModel(
+        "voxtral-mini-latest",
+        frozenset({"audio_transcription"}),
+        "Speech transcription.",
+        ("voxtral-mini-2507",),
+        32_768,
+        default_temperature=0.0,
+    ),
+    KnownModel(
+        "voxtral-small-latest",
+        _CHAT | {"audio", "audio_transcription"},
+        "Chat with audio input.",
+        ("voxtral-small-2507",),
+        32_768,
+    ),
+    # "speech" is no flag of ModelCapabilities either: the speech route checks it.
+    KnownModel(
+        "voxtral-tts-latest",
+        frozenset({"speech"}),
+        "Text to speech.",
+        (),
+        8_192,
+        default_temperature=None,
+    ),
+    KnownModel(
         "mistral-ocr-latest",
         frozenset({"ocr"}),
         "Document OCR.",

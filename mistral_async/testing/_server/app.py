@@ -99,8 +99,8 @@ class MistralApp:
 
     @property
     def store(self) -> Store:
-        """The in-memory state of the stateful routes: files, jobs, fine-tuned models, and
-        how long simulated jobs take (``store.job_timings``)."""
+        """The in-memory state of the stateful routes: files, jobs, fine-tuned models, agents,
+        conversations, and how long simulated jobs take (``store.job_timings``)."""
         return state_store(self._routes.state)
 
     def reset(self) -> None:

@@ -23,7 +23,12 @@ gateway)                  ``"1300"``; with ``gateway=True`` the gateway's shape 
 (status, body)
 ``stream_error``          ``after_events`` (default 1) events, then ``data: {"object":
 (after_events, message,   "error", ...}`` and a clean end, as when generation fails
-error_type, code)         mid-stream.
+error_type, code)         mid-stream; on a conversation stream the spec's in-band error
+                          instead: ``event: conversation.response.error`` with ``data:
+                          {"type": "conversation.response.error", "message", "code"}``
+                          (``code`` an integer: ``code`` if it is one, else 500); in another
+                          stream of named events (audio), ``event: error`` and ``data:
+                          {"error": {"object": "error", ...}}``.
 ========================  ===============================================================
 
 Stream faults (``cut_stream``, ``stream_error``, ``stall`` with ``after_events``) act on
@@ -41,6 +46,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Literal, get_args
 
 import anyio
@@ -67,6 +73,8 @@ _PARAMS: dict[str, frozenset[str]] = {
 }
 _MALFORMED_BODY = b'{"id": "cmpl-malformed", "object": "chat.completion", "choices": [{"ind'
 _EVENT_END = b"\n\n"
+_CONVERSATION_STREAMS = "/v1/conversations*"
+_CONVERSATION_ERROR = "conversation.response.error"
 _Outcome = Literal["pass", "cut", "ended"]
 
 
@@ -290,28 +298,53 @@ class FaultMiddleware:
         if fault.kind == "disconnect":
             forward: _HalfBody | _EventGate = _HalfBody(send)
         else:
-            forward = _EventGate(send, fault.events_before(), self._action(fault, send))
+            action = self._action(fault, send, scope["path"])
+            forward = _EventGate(send, fault.events_before(), action)
         await self.app(scope, receive, forward)
         if forward.cut:
             _CUTTING.set(True)  # returning now leaves the response incomplete: uvicorn closes
 
-    def _action(self, fault: Fault, send: Send) -> Callable[[], Awaitable[_Outcome]]:
-        """What happens at the gate of an event stream."""
+    def _action(
+        self, fault: Fault, send: Send, path: str
+    ) -> Callable[[_EventGate], Awaitable[_Outcome]]:
+        """What happens at the gate of an event stream (of a request for ``path``)."""
 
-        async def cut() -> _Outcome:
+        async def cut(gate: _EventGate) -> _Outcome:
             return "cut"
 
-        async def error_event() -> _Outcome:
-            error = error_json(500, fault.message, error_type=fault.error_type, code=fault.code)
-            event = b"data: " + error + _EVENT_END
+        async def error_event(gate: _EventGate) -> _Outcome:
+            event = _in_band_error(fault, path, named=gate.named)
             await send({"type": "http.response.body", "body": event, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return "ended"
 
-        async def pause() -> _Outcome:
+        async def pause(gate: _EventGate) -> _Outcome:
             return "pass" if await self._sleep(fault.seconds) == "slept" else "cut"
 
         return {"cut_stream": cut, "stream_error": error_event, "stall": pause}[fault.kind]
+
+
+def _in_band_error(fault: Fault, path: str, *, named: bool) -> bytes:
+    """The error event a ``stream_error`` fault sends: the spec's ``ResponseErrorEvent`` on a
+    conversation stream, an ``error`` event in another stream of ``named`` events, the error
+    object of chat streams elsewhere."""
+    if fnmatch.fnmatchcase(path, _CONVERSATION_STREAMS):
+        code = fault.code
+        number = code if isinstance(code, int) else int(code) if code and code.isdigit() else 500
+        data = {
+            "type": _CONVERSATION_ERROR,
+            "created_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "message": fault.message,
+            "code": number,
+        }
+        text = json.dumps(data, separators=(",", ":"))
+        return f"event: {_CONVERSATION_ERROR}\ndata: {text}".encode() + _EVENT_END
+    error = error_json(500, fault.message, error_type=fault.error_type, code=fault.code)
+    if named:
+        # A stream whose data objects are told apart by their `type` (audio): the error object
+        # goes under `error`, so that its own `type` (`api_error`) cannot read as an event type.
+        return b'event: error\ndata: {"error": ' + error + b"}" + _EVENT_END
+    return b"data: " + error + _EVENT_END
 
 
 def _default_body(status: int, gateway: bool) -> Mapping[str, Any]:
@@ -361,7 +394,10 @@ class _EventGate:
     response incomplete. Responses that are not event streams pass as they are."""
 
     def __init__(
-        self, send: Send, events_before: int, action: Callable[[], Awaitable[_Outcome]]
+        self,
+        send: Send,
+        events_before: int,
+        action: Callable[[_EventGate], Awaitable[_Outcome]],
     ) -> None:
         self._send = send
         self._events_before = events_before
@@ -371,6 +407,8 @@ class _EventGate:
         self._stream = False
         self._closed = False
         self.cut = False
+        self.named = False
+        """Whether the stream's events have names (``event:`` lines), as far as seen."""
 
     async def __call__(self, message: Message) -> None:
         if self._closed:
@@ -386,6 +424,7 @@ class _EventGate:
         self._buffer += bytes(message.get("body", b""))
         while _EVENT_END in self._buffer:
             event, _, self._buffer = self._buffer.partition(_EVENT_END)
+            self.named = self.named or event.startswith(b"event:") or b"\nevent:" in event
             if not await self._gate():
                 return
             self._events += 1
@@ -403,7 +442,7 @@ class _EventGate:
         if self._events != self._events_before:
             return True
         self._events_before = -1  # once only
-        outcome = await self._action()
+        outcome = await self._action(self)
         if outcome == "pass":
             return True
         self._closed = True

@@ -26,8 +26,9 @@ from .asgi import header, respond
 REQUESTS_PER_MINUTE = 10_000
 TOKENS_PER_MINUTE = 20_000_000
 _BYTES_PER_TOKEN = 4  # a request's token cost, estimated from its size before it is read
-# What `GET /v1/files/{id}/url` hands out; its route checks the signature instead of a key.
-_SIGNED_FILE_URL = re.compile(r"/v1/files/[^/]+/content")
+# What `GET /v1/files/{id}/url` and the libraries' signed URLs hand out; their routes check the
+# signature instead of a key.
+_SIGNED_FILE_URL = re.compile(r"/v1/files/[^/]+/content|/_local/documents/[^/]+")
 
 
 class RateLimits:

@@ -9,6 +9,9 @@ memory only (the file itself stays byte-identical to the published one):
   finds them by merging each component schema's ``allOf`` properties; in the current file they
   are exactly ``ChatCompletionResponse.data`` (inherited by ``FIMCompletionResponse``),
   ``WorkflowListResponse."beta.workflows"`` and ``SharingDelete.level``.
+- ``POST /v1/agents/completions`` takes ``stream: true`` ("tokens will be sent as data-only
+  server-side events ... terminated by a data: [DONE] message") but declares only its JSON
+  reply; :func:`add_undeclared_streams` gives it the chat stream (``CompletionEvent``).
 
 Schemas are OpenAPI 3.1, i.e. JSON Schema draft 2020-12. One ``referencing`` registry holds the
 whole document so ``#/components/schemas/...`` references resolve; one validator is built per
@@ -45,11 +48,25 @@ _EVENT_STREAM = "text/event-stream"
 # Event schemas whose streams end with a `data: [DONE]` line. The file says so only in prose
 # (ChatCompletionRequest.stream); other streams (conversations, audio) have no such sentinel.
 _DONE_TERMINATED_EVENTS = frozenset({"#/components/schemas/CompletionEvent"})
+# Event schemas of streams whose events are named (`event: <type>`, the data's `type` the same
+# name) and that end with one of these events: nothing may follow it, and it must come (a
+# stream that stops before one was cut). The file says so only in prose
+# (live-api-observations.md); chat streams end at [DONE] instead.
+_FINAL_NAMED_EVENTS: dict[str, frozenset[str]] = {
+    "#/components/schemas/ConversationEvents": frozenset(
+        {"conversation.response.done", "conversation.response.error"}
+    ),
+    "#/components/schemas/TranscriptionStreamEvents": frozenset({"transcription.done"}),
+    "#/components/schemas/SpeechStreamEvents": frozenset({"speech.audio.done"}),
+}
+_VALIDATION_ERROR = "#/components/schemas/HTTPValidationError"
 _ERROR_VALIDATOR = Draft202012Validator(ERROR_SCHEMA)
 _GATEWAY_VALIDATORS = {
     status: tuple(Draft202012Validator(schema) for schema in schemas)
     for status, schemas in GATEWAY_SCHEMAS.items()
 }
+# Operations that stream as chat does without declaring it (see the module docstring).
+_UNDECLARED_STREAMS = {"agents_completion_v1_agents_completions_post": "CompletionEvent"}
 # YAML 1.2 floats that YAML 1.1 misses: an exponent without a dot, like `1e-08`.
 _EXPONENT_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 
@@ -112,6 +129,36 @@ def drop_undefined_required(document: dict[str, Any]) -> list[tuple[str, str]]:
     return dropped
 
 
+def add_undeclared_streams(document: dict[str, Any]) -> list[str]:
+    """Declare the ``text/event-stream`` reply of the operations in :data:`_UNDECLARED_STREAMS`
+    (their request takes ``stream: true``); return the ids of those it changed."""
+    changed: list[str] = []
+    for item in document.get("paths", {}).values():
+        for method in _METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            schema = _UNDECLARED_STREAMS.get(operation.get("operationId", ""))
+            content = operation.get("responses", {}).get("200", {}).get("content")
+            if schema is None or not isinstance(content, dict) or _EVENT_STREAM in content:
+                continue
+            content[_EVENT_STREAM] = {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+            changed.append(operation["operationId"])
+    return changed
+
+
+def _asks_stream(body: Any, media: str) -> bool:
+    """Whether a request body asks for the streamed variant of its operation: ``"stream":
+    true`` in JSON, a ``stream`` field of ``"true"`` in a form (whose fields are all text)."""
+    if not isinstance(body, Mapping):
+        return False
+    value = body.get("stream")
+    if media != "multipart/form-data":
+        return value is True
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return any(isinstance(v, str) and v.strip().lower() == "true" for v in values)
+
+
 def _pointer(*parts: str) -> str:
     """A JSON pointer (RFC 6901) from raw keys."""
     return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
@@ -160,6 +207,7 @@ class OpenAPISpec:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self.dropped_required = drop_undefined_required(document)
+        self.added_streams = add_undeclared_streams(document)
         resource: Resource[Any] = DRAFT202012.create_resource(document)
         self._registry: Registry[Any] = Registry().with_resource(_BASE_URI, resource)
         self._validators: dict[str, Any] = {}
@@ -275,12 +323,17 @@ class OpenAPISpec:
         self, method: str, path: str, body: Any, content_type: str
     ) -> list[Violation]:
         """Violations of a request body; see :meth:`validate_request`."""
-        stream = isinstance(body, Mapping) and body.get("stream") is True
+        media = _media_type(content_type)
+        if isinstance(body, (bytes, str)) and body and media in _JSON_TYPES:
+            try:
+                body = json.loads(body)
+            except ValueError as exc:
+                return [Violation(("body",), f"JSON decode error: {exc}", "json")]
+        # Decoded first: a recorded body is bytes, and `stream` picks the `#stream` variant.
         try:
-            op = self.find_operation(method, path, stream=stream)
+            op = self.find_operation(method, path, stream=_asks_stream(body, media))
         except LookupError as exc:
             return [Violation(("path",), str(exc), "operation")]
-        media = _media_type(content_type)
         if body is None or body == b"":
             if op.request_required:
                 return [Violation(("body",), "Field required", "required")]
@@ -300,6 +353,19 @@ class OpenAPISpec:
             except ValueError as exc:
                 return [Violation(("body",), f"JSON decode error: {exc}", "json")]
         return self.schema_violations(body, pointer, ("body",))
+
+    def form_instance(self, method: str, path: str, form: Mapping[str, Any]) -> dict[str, Any]:
+        """A ``multipart/form-data`` request's fields as the JSON value its schema describes
+        (``"true"`` → ``True``, ``"0.5"`` → ``0.5``, a repeated field → a list, a file →
+        :data:`~.multipart.FILE_PLACEHOLDER`), for a route to read; fields the schema cannot
+        type are left as text. :raises LookupError: if no operation serves the request."""
+        media = "multipart/form-data"
+        op = self.find_operation(method, path, stream=_asks_stream(form, media))
+        pointer = op.request_schemas.get(media)
+        if pointer is None:
+            return dict(form)
+        coerced, _ = coerce_form(form, self._resolve(pointer), self._resolve)
+        return coerced
 
     def validate_request(self, method: str, path: str, body: Any, content_type: str) -> list[str]:
         """Check a request body against the operation's request schema.
@@ -328,6 +394,10 @@ class OpenAPISpec:
         if declared is None:
             if status in UNDECLARED_ERROR_STATUSES:
                 return self._error_object_violations(status, body)
+            if status == 422 and op.request_schemas:
+                # The API (FastAPI) validates every body so, declared or not (the form
+                # operations, such as transcriptions, leave it out).
+                return self._json_violations(body, _VALIDATION_ERROR)
             listed = ", ".join(op.responses)
             message = f"status {status} is not declared for {op.method} {op.path} ({listed})"
             return [Violation(("status",), message, "status")]
@@ -346,12 +416,15 @@ class OpenAPISpec:
         if media == _EVENT_STREAM:
             return self._stream_violations(body, pointer)
         if media in _JSON_TYPES or media.endswith("+json"):
-            try:
-                instance = json.loads(body)
-            except ValueError as exc:
-                return [Violation(("response",), f"body is not JSON: {exc}", "json")]
-            return self.schema_violations(instance, pointer, ("response",))
+            return self._json_violations(body, pointer)
         return []  # binary media (audio, octet-stream): nothing to check in the bytes
+
+    def _json_violations(self, body: bytes, pointer: str) -> list[Violation]:
+        try:
+            instance = json.loads(body)
+        except ValueError as exc:
+            return [Violation(("response",), f"body is not JSON: {exc}", "json")]
+        return self.schema_violations(instance, pointer, ("response",))
 
     def validate_response(
         self, method: str, path: str, status: int, content_type: str, body: bytes
@@ -385,13 +458,20 @@ class OpenAPISpec:
             parsed = parse_event_stream(body.decode("utf-8"))
         except UnicodeDecodeError as exc:
             return [Violation(("response",), f"stream is not UTF-8: {exc}", "encoding")]
-        needs_done = self._resolve_ref_name(pointer) in _DONE_TERMINATED_EVENTS
+        name = self._resolve_ref_name(pointer)
+        needs_done = name in _DONE_TERMINATED_EVENTS
+        finals = _FINAL_NAMED_EVENTS.get(name)
         out: list[Violation] = []
         done_at: int | None = None
+        final_at: int | None = None
         for index, event in enumerate(parsed.events):
             where: Location = ("events", index)
             if done_at is not None:
                 out.append(Violation(where, "event after data: [DONE]", "stream"))
+                break
+            if final_at is not None:
+                message = f"event after the final {parsed.events[final_at].event} event"
+                out.append(Violation(where, message, "stream"))
                 break
             if event.data == "[DONE]" and needs_done:
                 done_at = index
@@ -405,6 +485,13 @@ class OpenAPISpec:
                 message = f"error event mid-stream: {data.get('message')!r}"
                 out.append(Violation(where, message, "stream", data))
                 continue
+            if finals is not None:
+                kind = data.get("type") if isinstance(data, dict) else None
+                if event.event != kind:
+                    message = f"event name {event.event!r} is not the data's type {kind!r}"
+                    out.append(Violation(where, message, "stream"))
+                if kind in finals:
+                    final_at = index
             instance: dict[str, Any] = {"data": data}
             if event.event is not None:
                 instance["event"] = event.event
@@ -418,6 +505,9 @@ class OpenAPISpec:
             out.append(Violation(("events",), f"stream ends inside an event: {cut!r}", "stream"))
         if needs_done and done_at is None:
             out.append(Violation(("events",), "stream does not end with data: [DONE]", "stream"))
+        if finals is not None and final_at is None and parsed.events:
+            expected = " or ".join(sorted(finals))
+            out.append(Violation(("events",), f"stream does not end with {expected}", "stream"))
         if not parsed.events:
             out.append(Violation(("events",), "stream has no events", "stream"))
         return out

@@ -30,6 +30,9 @@ from .store import Store
 from .timeline import Plan, Step
 
 FINAL = frozenset({"SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED"})
+FORM_ENDPOINTS = frozenset({"/v1/audio/transcriptions"})
+"""Endpoints whose request is a form: a batch line's JSON body is sent as the form's fields
+(the audio by ``file_url`` or ``file_id``: a JSONL line carries no file part)."""
 JSONL = "application/jsonl"
 
 
@@ -99,6 +102,22 @@ def _request_line(raw: bytes, where: str) -> Outcome | dict[str, Any]:
     return Outcome(_text(custom_id), 400, error_object(400, message))
 
 
+def form_parts(body: dict[str, Any]) -> list[tuple[str, tuple[None, str]]]:
+    """A JSON body as the text parts of a ``multipart/form-data`` form (one part per item of
+    a list, booleans as ``true``/``false``, null fields left out), as a client sends it."""
+    parts: list[tuple[str, tuple[None, str]]] = []
+    for name, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            if isinstance(item, bool):
+                text = "true" if item else "false"
+            else:
+                text = item if isinstance(item, str) else json.dumps(item)
+            parts.append((name, (None, text)))
+    return parts
+
+
 def _text(custom_id: Any) -> str | None:
     return None if custom_id is None else str(custom_id)
 
@@ -121,7 +140,10 @@ async def run_requests(
             body.pop("stream", None)  # a batch answers each request whole
             if model is not None:
                 body["model"] = model
-            response = await http.post(endpoint, json=body)
+            if endpoint in FORM_ENDPOINTS:
+                response = await http.post(endpoint, files=form_parts(body))
+            else:
+                response = await http.post(endpoint, json=body)
             try:
                 answer: Any = response.json()
             except ValueError:

@@ -1,4 +1,5 @@
-"""The local server's in-memory state: uploaded files, jobs and fine-tuned models.
+"""The local server's in-memory state: uploaded files, jobs, fine-tuned models, agents and
+conversations.
 
 Stateless routes (chat, FIM, embeddings) never touch it. Stateful ones get the one store of their
 app with :func:`store`; it is created on first use and lives as long as the app.
@@ -15,12 +16,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.requests import Request
 
 from .._models.catalog import CAPABILITIES, find_model
 from .._spec.error_bodies import ApiError
+
+if TYPE_CHECKING:  # the agent and conversation modules import this one
+    from .agents import StoredAgent
+    from .conversations import StoredConversation
 
 _STORE_KEY = "mistral_store"
 _CREATE_LOCK = threading.Lock()
@@ -85,6 +90,10 @@ class Store:
     Add one with :meth:`add_fine_tuned_model`; the models routes list, update, archive and
     delete them."""
     job_timings: JobTimings = field(default_factory=JobTimings)
+    agents: dict[str, StoredAgent] = field(default_factory=dict)
+    """Agent id → its versions and aliases (:mod:`.agents`)."""
+    conversations: dict[str, StoredConversation] = field(default_factory=dict)
+    """Conversation id → its settings and entries (:mod:`.conversations`), stored ones only."""
     _tracked: list[tuple[Jobs, Settler]] = field(default_factory=list, init=False, repr=False)
 
     def track(self, jobs: Jobs, settler: Settler) -> None:
@@ -222,11 +231,21 @@ def settled_store(request: Request) -> Store:
 
 def state_store(state: Any) -> Store:
     """The store kept in a Starlette app's ``state``, created on first use."""
-    found: Store | None = getattr(state, _STORE_KEY, None)
+    return state_object(state, _STORE_KEY, Store)
+
+
+_T = TypeVar("_T")
+
+
+def state_object(state: Any, key: str, factory: Callable[[], _T]) -> _T:
+    """The object kept under ``key`` in a Starlette app's ``state``, made by ``factory`` on
+    first use (once, however many requests ask at the same time). Areas whose state the
+    :class:`Store` does not hold (voices, libraries) keep theirs so."""
+    found: _T | None = getattr(state, key, None)
     if found is None:
         with _CREATE_LOCK:
-            found = getattr(state, _STORE_KEY, None)
+            found = getattr(state, key, None)
             if found is None:
-                found = Store()
-                setattr(state, _STORE_KEY, found)
+                found = factory()
+                setattr(state, key, found)
     return found

@@ -9,7 +9,21 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr
+from . import (
+    agents,
+    audio,
+    batch,
+    chat,
+    classifiers,
+    conversations,
+    embeddings,
+    files,
+    fim,
+    fine_tuning,
+    libraries,
+    models,
+    ocr,
+)
 
 ROUTES: list[BaseRoute] = [
     *chat.routes,
@@ -21,4 +35,8 @@ ROUTES: list[BaseRoute] = [
     *ocr.routes,
     *fine_tuning.routes,
     *batch.routes,
+    *agents.routes,
+    *conversations.routes,
+    *audio.routes,
+    *libraries.routes,
 ]

@@ -277,7 +277,9 @@ def invalid_query(name: str, message: str, value: Any, keyword: str) -> RequestI
     return invalid(("query", name), message, keyword=keyword, value=value)
 
 
-def int_query(request: Request, name: str, default: int, minimum: int) -> int:
+def int_query(
+    request: Request, name: str, default: int, minimum: int, maximum: int | None = None
+) -> int:
     """An integer query parameter (``page``, ``page_size``...), or 422."""
     raw = request.query_params.get(name)
     if raw is None:
@@ -289,7 +291,30 @@ def int_query(request: Request, name: str, default: int, minimum: int) -> int:
     if value < minimum:
         message = f"Input should be greater than or equal to {minimum}"
         raise invalid_query(name, message, value, "minimum")
+    if maximum is not None and value > maximum:
+        message = f"Input should be less than or equal to {maximum}"
+        raise invalid_query(name, message, value, "maximum")
     return value
+
+
+def required_query(request: Request, name: str) -> str:
+    """A query parameter the operation requires, or 422 ``missing`` as FastAPI says it."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        raise invalid_query(name, "Field required", None, "required")
+    return raw
+
+
+def json_query(request: Request, name: str) -> Any:
+    """A query parameter the spec sends as JSON (``metadata``), decoded; ``None`` if absent."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        message = "JSON decode error"
+        raise invalid_query(name, message, raw, "json") from None
 
 
 # The strings pydantic reads as booleans (case-insensitive); FastAPI refuses any other.
