@@ -181,6 +181,38 @@ async def test_tool_run_in_process(
     _check_tool_run(capsys.readouterr().out)
 
 
+def _check_agent_conversation(out: str) -> None:
+    lines = out.splitlines()
+    steps = [line for line in lines if line.startswith("step 0: convert_currency(")]
+    assert len(steps) == 2  # one function call in each of the two runs, run in Python
+    assert '"currency": "EUR"' in steps[0] or '"rate": ' in steps[0]
+    assert lines[1].startswith("answer: Based on the tool results: convert_currency returned")
+    assert lines[2].startswith("conversation conv_")
+    assert lines[2].endswith(": final_answer, 2 model calls")
+    assert lines[4].startswith("follow-up: Based on the tool results")
+    assert lines[5] == "history: 8 entries"  # 2 inputs, 2 calls, 2 results, 2 answers
+
+
+def test_agent_conversation_script(server: LocalServer) -> None:
+    _check_agent_conversation(run_example("agent_conversation", server).stdout)
+    exchanges = list(server.exchanges)
+    start = exchanges[0].request_json()
+    assert exchanges[0].path == "/v1/conversations"
+    assert [tool["function"]["name"] for tool in start["tools"]] == ["convert_currency"]
+    conversation_id = exchanges[0].json()["conversation_id"]
+    # Every later turn names the conversation and sends only its new entries.
+    assert all(e.path.startswith(f"/v1/conversations/{conversation_id}") for e in exchanges[1:])
+
+
+@pytest.mark.anyio
+async def test_agent_conversation_in_process(
+    load_example: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with anyio.fail_after(TIMEOUT):
+        await load_example("agent_conversation").main()
+    _check_agent_conversation(capsys.readouterr().out)
+
+
 # -- the trio program --------------------------------------------------------------------
 
 
