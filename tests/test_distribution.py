@@ -43,7 +43,7 @@ def test_the_wheel(tmp_path: Path) -> None:
     assert "mistral_async/py.typed" in names
     assert "mistral_async/testing/mistral-openapi.yaml" in names  # the local server's contract
     assert any(n.startswith("mistral_async/testing/_server/routes/") for n in names)
-    assert not any(n.startswith(("tests/", "benchmarks/", ".ci/")) for n in names)
+    assert not any(n.startswith(("tests/", "benchmarks/", "examples/", ".ci/")) for n in names)
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert "License-Expression: MIT" in meta
     for classifier in (
@@ -71,4 +71,5 @@ def test_the_sdist(tmp_path: Path) -> None:
         assert needed in names
     assert "mistral_async/py.typed" in names
     assert "tests/conftest.py" in names
+    assert "examples/README.md" in names  # tests/test_examples.py runs them
     assert not any(n.startswith((".ci/", ".venv", ".git/")) for n in names)
