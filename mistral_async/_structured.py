@@ -33,6 +33,7 @@ from ._core.errors import (
 )
 from ._core.options import RequestOptions
 from ._core.request import APIRequest
+from ._core.response_info import attach_info, info_of
 from ._core.streaming import ChatCompletionStream
 from .types.chat import ChatCompletionResponse
 
@@ -118,7 +119,7 @@ def _as_parsed(completion: ChatCompletionResponse) -> ParsedChatCompletion[Any]:
     parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_construct(
         completion.model_fields_set, **fields
     )
-    parsed._response_info = completion.response_info
+    attach_info(parsed, info_of(completion))
     return parsed
 
 

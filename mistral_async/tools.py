@@ -217,8 +217,9 @@ def _parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
             section, base_indent = "rest", indent
             current = None
             if rest.group(1) == "param" and rest.group(2):
-                current = rest.group(2).split()[-1]
-                params[current] = rest.group(3).strip()
+                name: str = rest.group(2).split()[-1]
+                params[name] = rest.group(3).strip()
+                current = name
             continue
         header = _SECTION.match(stripped) if indent == 0 else None
         numpy = indent == 0 and bool(stripped) and bool(_UNDERLINE.match(following))
@@ -236,8 +237,9 @@ def _parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
             pattern = _GOOGLE_PARAM if section == "google" else _NUMPY_PARAM
             match = pattern.match(stripped) if section != "rest" else None
             if match and indent == base_indent:
-                current = match.group(1)
-                params[current] = match.group(2).strip() if section == "google" else ""
+                name = match.group(1)
+                params[name] = match.group(2).strip() if section == "google" else ""
+                current = name
             elif current is not None and indent > base_indent:
                 params[current] = f"{params[current]} {stripped}".strip()
     return "\n".join(summary).strip(), params
@@ -432,6 +434,7 @@ class ToolSteps:
         if tool is None:
             known = ", ".join(self.tools)
             return _failed(call, f"unknown tool {call.function.name!r}; the tools are {known}")
+        output: Any = None  # stays None when the tool timed out
         try:
             with anyio.move_on_after(self._timeout) as scope:
                 output = await tool.invoke(call.function.arguments)

@@ -477,8 +477,7 @@ class BatchRun:
                     self._estimator.observe(
                         job.estimate, usage.prompt_tokens, usage.completion_tokens
                     )
-            info = response.response_info
-            pacer.on_success(info.rate_limit if info is not None else None, now, sent_at)
+            pacer.on_success(response.response_info.rate_limit, now, sent_at)
             return BatchResult(
                 job.custom_id,
                 job.index,

@@ -415,6 +415,9 @@ class AsyncMistral:
             if not stream:
                 deadline = Deadline.start(per_attempt)
             failure: httpx.RequestError | None = None
+            # Bound when no failure was caught (type checkers cannot follow that on their own).
+            response: httpx.Response | None = None
+            content = b""
             with Deadline.scope(deadline) as scope:
                 try:
                     # Always sent streamed: a body is read here, counted against its bound
@@ -443,6 +446,7 @@ class AsyncMistral:
                 if delay is None:
                     raise transport_error(failure, http_request, retries) from failure
             else:
+                assert response is not None
                 if response.is_success:
                     if cached is not None:
                         response = await cached.save(response)

@@ -7,6 +7,7 @@ Exception hierarchy::
     │   ├── ToolDefinitionError                  a tool function whose signature cannot be described
     │   └── StrictSchemaError                    a response type that cannot become a strict schema
     ├── MissingAPIKeyError                       no api_key and no MISTRAL_API_KEY
+    ├── MissingResponseInfoError                 ``response_info`` of a model not read from a reply
     ├── ClientClosedError (also RuntimeError)    the client was closed
     ├── SyncInEventLoopError (also RuntimeError) the sync client called from inside an event loop
     ├── JobWaitTimeoutError (also TimeoutError)  ``jobs.wait(timeout=...)`` ran out; the job runs on
@@ -128,6 +129,11 @@ class ArgumentError(MistralError, ValueError):
 
 class MissingAPIKeyError(MistralError):
     """No API key was given and ``MISTRAL_API_KEY`` is not set."""
+
+
+class MissingResponseInfoError(MistralError):
+    """``response_info`` was read on a model that was not read from a reply: one built in code
+    (``ChatCompletionResponse(...)``, ``model_validate``) or one nested inside another reply."""
 
 
 class ClientClosedError(MistralError, RuntimeError):
@@ -307,11 +313,12 @@ class APIStatusError(APIError):
     only a message; ``type``, ``code`` and ``param`` are then ``None``.
     """
 
-    status_code: int
+    # Narrowed: a status error always has one (set once, in __init__).
+    status_code: int  # pyright: ignore[reportIncompatibleVariableOverride]
 
     def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.status_code = status_code
+        self.status_code = status_code  # pyright: ignore[reportIncompatibleVariableOverride]
         self.type: str | None = _field(self.body, "type")
         self.detail: Any = self.body.get("detail") if isinstance(self.body, dict) else None
         retry_after = self.headers.get("retry-after")

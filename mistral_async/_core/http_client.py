@@ -170,7 +170,7 @@ class OwnedHttpClients:
 
     def __init__(self, timeout: httpx.Timeout, transport: TransportName) -> None:
         self._timeout = timeout
-        self._transport = transport
+        self._transport: TransportName = transport
         self._clients: dict[tuple[object, bool], tuple[object, httpx.AsyncClient]] = {}
         self._closed = False
 

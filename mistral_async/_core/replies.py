@@ -16,7 +16,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import APIResponseValidationError, parse_body
-from .response_info import ResponseInfo
+from .response_info import ResponseInfo, attach_info
 
 T = TypeVar("T")
 
@@ -62,8 +62,7 @@ def parse_reply(response: httpx.Response, cast_to: Any, info: ResponseInfo) -> A
             model = cast_to.model_validate_json(content)
         except ValidationError as exc:
             raise _invalid(response, cast_to.__name__, exc, info) from None
-        if hasattr(model, "_response_info"):
-            model._response_info = info
+        attach_info(model, info)
         return model
     if not content.strip():
         # 204 or an empty 200: nothing to read, which only "no body" expectations accept.

@@ -43,6 +43,7 @@ from .errors import (
 from .held import HeldResponse
 from .options import RequestOptions
 from .request import APIRequest
+from .response_info import attach_info
 from .retry import RETRYABLE_EXCEPTIONS
 from .sse import ServerSentEvent, aiter_sse, content_type_problem
 
@@ -182,6 +183,7 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                 if idle is not None and idle_at == math.inf:
                     idle_at = anyio.current_time() + idle
                 until = min(idle_at, deadline.at if deadline is not None else math.inf)
+                sse: ServerSentEvent | None = None  # stays None when the scope is cancelled
                 with anyio.CancelScope(deadline=until) as scope:
                     try:
                         sse = await events.__anext__()
@@ -362,8 +364,7 @@ class AccumulatingStream(AsyncStream[ChunkT], Generic[ChunkT, ResultT]):
                 self._retries,
             )
         result = self._result_of(self._accumulator)
-        if isinstance(result, BaseModel) and hasattr(result, "_response_info"):
-            result._response_info = self.response_info
+        attach_info(result, self.response_info)
         return result
 
     async def _final(self) -> ResultT:

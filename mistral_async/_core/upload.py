@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import contextmanager
 from typing import IO, Any, TypeAlias
 
@@ -38,7 +38,7 @@ def file_part(
     content_type: str | None = None,
     *,
     argument: str = "file",
-) -> Iterator[tuple[FilePart, bool]]:
+) -> Generator[tuple[FilePart, bool], None, None]:
     """The part httpx streams for ``file``, and whether a retry can send it again from its
     start. A path is opened here and closed on leaving, however we leave.
 

@@ -44,8 +44,7 @@ async def _async_part(url: str) -> None:
         completion = await client.chat.complete(model=MODEL, messages=question)
         print(completion.text)
         info = completion.response_info
-        if info is not None:
-            print(f"(request id {info.request_id}, {completion.usage.total_tokens} tokens)")
+        print(f"(request id {info.request_id}, {completion.usage.total_tokens} tokens)")
 
         _section("chat.stream, printed as it arrives")
         async with client.chat.stream(
@@ -111,8 +110,7 @@ async def _retry_part(url: str, server: Any) -> None:
         except RateLimitError as exc:  # pragma: no cover - only if retries are disabled
             print(f"rate limited: {exc}")
             return
-        info = completion.response_info
-        retries = info.retries if info is not None else 0
+        retries = completion.response_info.retries
         print(f"answered after {retries} retry: {completion.text}")
 
 

@@ -73,7 +73,8 @@ class AsyncFiles(AsyncAPIResource):
         content_type: str | None = form.pop("content_type", None)
         with file_part(file, filename, content_type) as (part, replayable):
             if not replayable:
-                options = {**options, "max_retries": 0}
+                once: RequestOptions = {**options, "max_retries": 0}
+                options = once
             request = APIRequest(
                 "POST", PATH, files={"file": part}, data={k: str(v) for k, v in form.items()}
             )

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from .._core.errors import MissingResponseInfoError
 from .._core.response_info import ResponseInfo as ResponseInfo
 
 
@@ -38,12 +39,24 @@ class MistralModel(BaseModel):
 class ResponseModel(MistralModel):
     """A model read from a reply; ``response_info`` tells how it got here."""
 
+    # Set by the client once the reply is read; None on a model built in code.
     _response_info: ResponseInfo | None = PrivateAttr(default=None)
 
     @property
-    def response_info(self) -> ResponseInfo | None:
-        """Status, headers, request id, retries taken and rate limits of the reply."""
-        return self._response_info
+    def response_info(self) -> ResponseInfo:
+        """Status, headers, request id, retries taken and rate limits of the reply.
+
+        Every model a call returns has one. A model built in code (``ChatCompletionResponse(...)``,
+        ``model_validate``) or nested inside another reply (a list's items) was not read from a
+        reply of its own: reading its ``response_info`` raises ``MissingResponseInfoError``.
+        """
+        info = self._response_info
+        if info is None:
+            raise MissingResponseInfoError(
+                f"This {type(self).__name__} was not read from a reply (it was built in code, "
+                "or is part of another reply), so it has no response_info."
+            )
+        return info
 
 
 class RenamedRequest(MistralModel):

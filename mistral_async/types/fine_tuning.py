@@ -263,14 +263,16 @@ class FineTuningJobOut(JobStatus, TaggedModel):
     hyperparameters: ClassifierTrainingParameters
 
 
+# The variants narrow the base's tag field (and hyperparameters) to their own kind; pyright
+# flags any narrowed field as unsafe to assign through the base, which nothing does here.
 class CompletionJobOut(FineTuningJobOut):
-    job_type: Literal["completion"] = "completion"
-    hyperparameters: CompletionTrainingParameters
+    job_type: Literal["completion"] = "completion"  # pyright: ignore[reportIncompatibleVariableOverride]
+    hyperparameters: CompletionTrainingParameters  # pyright: ignore[reportIncompatibleVariableOverride]
     repositories: list[GithubRepositoryOut] = Field(default_factory=list)
 
 
 class ClassifierJobOut(FineTuningJobOut):
-    job_type: Literal["classifier"] = "classifier"
+    job_type: Literal["classifier"] = "classifier"  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class DetailedJobOut(FineTuningJobOut):
@@ -297,11 +299,11 @@ class DetailedJobOut(FineTuningJobOut):
         return f"The fine-tuning job ended with status {self.status} (no message given)."
 
 
-class CompletionDetailedJobOut(CompletionJobOut, DetailedJobOut):
+class CompletionDetailedJobOut(CompletionJobOut, DetailedJobOut):  # pyright: ignore[reportIncompatibleVariableOverride]
     pass
 
 
-class ClassifierDetailedJobOut(ClassifierJobOut, DetailedJobOut):
+class ClassifierDetailedJobOut(ClassifierJobOut, DetailedJobOut):  # pyright: ignore[reportIncompatibleVariableOverride]
     classifier_targets: list[ClassifierTargetOut] = Field(default_factory=list)
 
 

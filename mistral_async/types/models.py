@@ -49,16 +49,18 @@ class ModelCard(TaggedModel):
     type: str = "base"
 
 
+# The variants narrow the base's tag field to their own kind (the base keeps ``str`` for kinds
+# added later); pyright flags that as unsafe to assign through the base, which nothing does.
 class BaseModelCard(ModelCard):
     """A model served by Mistral."""
 
-    type: Literal["base"] = "base"
+    type: Literal["base"] = "base"  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class FTModelCard(ModelCard):
     """A fine-tuned model: a base model (``root``) trained by a fine-tuning ``job``."""
 
-    type: Literal["fine-tuned"] = "fine-tuned"
+    type: Literal["fine-tuned"] = "fine-tuned"  # pyright: ignore[reportIncompatibleVariableOverride]
     job: str
     root: str
     archived: bool = False
@@ -121,11 +123,11 @@ class FTModelOut(TaggedModel):
 
 
 class CompletionFTModelOut(FTModelOut):
-    model_type: Literal["completion"] = "completion"
+    model_type: Literal["completion"] = "completion"  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class ClassifierFTModelOut(FTModelOut):
-    model_type: Literal["classifier"] = "classifier"
+    model_type: Literal["classifier"] = "classifier"  # pyright: ignore[reportIncompatibleVariableOverride]
     classifier_targets: list[ClassifierTargetOut]
 
 

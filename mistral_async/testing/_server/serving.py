@@ -143,9 +143,10 @@ class LocalServer:
         except BaseException:
             sock.close()
             raise
-        self._port = sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        self._port = port
         self._server = _Server(
-            _config(self.app, self.host, self._port, log_config=None, access_log=False)
+            _config(self.app, self.host, port, log_config=None, access_log=False)
         )
         self._failure = None
         self.app.stop_signal.rearm()
