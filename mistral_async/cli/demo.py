@@ -10,6 +10,7 @@ import anyio
 from .._core.client import AsyncMistral
 from .._core.errors import BadRequestError, RateLimitError
 from .._sync.client import Mistral
+from ..types.chat import MessageParam
 
 MODEL = "mistral-small-latest"
 WEATHER_TOOL = {
@@ -40,7 +41,9 @@ def _section(title: str) -> None:
 async def _async_part(url: str) -> None:
     async with AsyncMistral(api_key="demo-key", base_url=url, max_concurrency=8) as client:
         _section("chat.complete")
-        question = [{"role": "user", "content": "What is the best French cheese?"}]
+        question: list[MessageParam] = [
+            {"role": "user", "content": "What is the best French cheese?"}
+        ]
         completion = await client.chat.complete(model=MODEL, messages=question)
         print(completion.text)
         info = completion.response_info
@@ -55,7 +58,7 @@ async def _async_part(url: str) -> None:
         print(f"\n(finish reason: {stream.current_completion().choices[0].finish_reason})")
 
         _section("tool call round trip")
-        messages: list[Any] = [{"role": "user", "content": "What's the weather in Paris?"}]
+        messages: list[MessageParam] = [{"role": "user", "content": "What's the weather in Paris?"}]
         first = await client.chat.complete(model=MODEL, messages=messages, tools=[WEATHER_TOOL])
         message = first.choices[0].message
         messages.append(message)  # the reply's message goes back as it is

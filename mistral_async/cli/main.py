@@ -42,9 +42,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _chat(prompt: str, model: str, stream: bool) -> int:
     from .._sync.client import Mistral
+    from ..types.chat import MessageParam
 
     with Mistral() as client:
-        messages = [{"role": "user", "content": prompt}]
+        messages: list[MessageParam] = [{"role": "user", "content": prompt}]
         if stream:
             with client.chat.stream(model=model, messages=messages) as answer:
                 for text in answer.text_deltas():

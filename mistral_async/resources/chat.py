@@ -28,6 +28,7 @@ from ..types.chat import (
     MessageParam,
     Tool,
 )
+from ..types.model_names import ChatModelName
 from ._base import AsyncAPIResource, json_request, pop_idle_timeout
 
 ParsedT = TypeVar("ParsedT")
@@ -56,7 +57,7 @@ class ChatStreamArgs(ChatCompleteArgs, total=False):
 
 
 class ChatMessagesArgs(ChatGenerationParams, RequestOptions, total=False):
-    model: Required[str]
+    model: Required[ChatModelName]
     messages: Required[Sequence[MessageParam]]
 
 

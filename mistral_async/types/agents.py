@@ -32,6 +32,7 @@ from .chat import (
     ToolChoiceEnum,
     UnitFloat,
 )
+from .model_names import ChatModelName
 
 MetadataDict = dict[str, Any]
 """Your own keys and values, kept with an agent or a conversation."""
@@ -114,14 +115,14 @@ class _AgentFieldParams(TypedDict, total=False):
 class AgentCreateParams(_AgentFieldParams, total=False):
     """The keyword arguments of ``agents.create`` (the spec's ``AgentCreationRequest``)."""
 
-    model: Required[str]
+    model: Required[ChatModelName]
     name: Required[str]
 
 
 class AgentUpdateParams(_AgentFieldParams, total=False):
     """The keyword arguments of ``agents.update`` besides the agent id."""
 
-    model: str | None
+    model: ChatModelName | None
     name: str | None
     deployment_chat: bool | None
 

@@ -39,6 +39,7 @@ from .conversation_entries import (
     UnknownEntry,
 )
 from .conversation_events import ConversationEvent, ConversationUsageInfo
+from .model_names import ChatModelName
 
 # The entry and event names are re-exported: one import gives a conversation's whole vocabulary.
 __all__ = [
@@ -191,7 +192,7 @@ class ConversationStartParams(_ConversationStepParams, total=False):
     agent_id: str | None
     """Talk to this agent (instead of giving ``model``, instructions and tools here)."""
     agent_version: AgentVersion | None
-    model: str | None
+    model: ChatModelName | None
 
 
 class ConversationAppendParams(_ConversationStepParams, total=False):

@@ -17,6 +17,7 @@ from ._embedding_codec import (
     unpack_bits,
 )
 from .chat import UsageInfo
+from .model_names import EmbeddingModelName
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -47,7 +48,7 @@ class EmbeddingRequest(RenamedRequest):
 class EmbeddingParams(TypedDict, total=False):
     """The keyword arguments of ``embeddings.create`` (see the OpenAPI file)."""
 
-    model: Required[str]
+    model: Required[EmbeddingModelName]
     """ID of an embedding model, e.g. ``mistral-embed``."""
     inputs: Required[str | Sequence[str]]
     """One text, or a list of texts (sent as ``input``)."""

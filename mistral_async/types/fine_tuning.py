@@ -18,6 +18,7 @@ from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, ResponseModel, TaggedModel
 from ._jobs import JobStatus, UUIDStr
+from .model_names import ChatModelName
 from .models import ClassifierTargetOut
 
 FineTuneableModelType = Literal["completion", "classifier"]
@@ -119,7 +120,7 @@ HyperparametersParam = (
 class FineTuningJobCreateParams(TypedDict, total=False):
     """The keyword arguments of ``fine_tuning.jobs.create`` (the spec's ``JobIn``)."""
 
-    model: Required[str]
+    model: Required[ChatModelName]
     """The base model to fine-tune, e.g. ``mistral-small-latest``."""
     hyperparameters: Required[HyperparametersParam]
     """``training_steps`` or ``epochs``, ``learning_rate``, ...; ``{}`` takes the defaults."""

@@ -11,6 +11,7 @@ from typing_extensions import Required, TypedDict
 from ._base import MistralModel, ResponseModel
 from .chat import ResponseFormat
 from .content import DocumentURLChunk, FileChunk, ImageURLChunk
+from .model_names import OCRModelName
 
 
 def _document_kind(value: Any) -> str | None:
@@ -76,7 +77,7 @@ class OCRRequest(MistralModel):
 class OCRParams(TypedDict, total=False):
     """The keyword arguments of ``ocr.process`` (see the OpenAPI file's ``OCRRequest``)."""
 
-    model: Required[str | None]
+    model: Required[OCRModelName | None]
     """``mistral-ocr-latest``, for instance."""
     document: Required[FileChunk | DocumentURLChunk | ImageURLChunk | Mapping[str, Any]]
     """``{"type": "document_url", "document_url": ...}``, ``{"type": "image_url", "image_url":
