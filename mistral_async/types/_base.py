@@ -9,7 +9,7 @@ applies to nested models as well, so an unknown key anywhere in a request fails 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import (
     BaseModel,
@@ -86,7 +86,8 @@ class TaggedModel(ResponseModel):
         # Only the class that declares the variants dispatches; a variant validates as itself.
         variants = cls.__dict__.get("_variants")
         if variants and isinstance(data, Mapping):
-            variant = variants.get(data.get(cls._tag, cls._default_tag))
+            fields = cast("Mapping[str, Any]", data)  # a JSON object: its keys are strings
+            variant = variants.get(fields.get(cls._tag, cls._default_tag))
             if variant is not None and variant is not cls:
                 return variant.model_validate(data)
         return handler(data)

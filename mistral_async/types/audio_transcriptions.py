@@ -154,7 +154,7 @@ class _Transcription(MistralModel):
     # Defaults where the spec requires the field: language is null unless detected or given,
     # and a deployment that leaves out an empty field should still read.
     language: str | None = None
-    segments: list[TranscriptionSegmentChunk] = Field(default_factory=list)
+    segments: list[TranscriptionSegmentChunk] = []
     """Filled when the request asked for ``segment`` timestamps (or to ``diarize``)."""
     usage: UsageInfo = Field(default_factory=UsageInfo)
     """``prompt_audio_seconds`` tells how much audio was billed."""

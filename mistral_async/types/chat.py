@@ -314,7 +314,7 @@ class ChatCompletionResponse(ResponseModel):
     model: str
     usage: UsageInfo = Field(default_factory=UsageInfo)
     created: int = 0
-    choices: list[ChatCompletionChoice] = Field(default_factory=list)
+    choices: list[ChatCompletionChoice] = []
 
     @property
     def text(self) -> str:
@@ -342,7 +342,7 @@ class CompletionChunk(MistralModel):
     created: int | None = None
     model: str
     usage: UsageInfo | None = None
-    choices: list[CompletionResponseStreamChoice] = Field(default_factory=list)
+    choices: list[CompletionResponseStreamChoice] = []
 
 
 ChatCompletion = ChatCompletionResponse

@@ -115,7 +115,7 @@ class ModerationObject(MistralModel):
 class ModerationResponse(ResponseModel):
     id: str
     model: str
-    results: list[ModerationObject] = Field(default_factory=list)
+    results: list[ModerationObject] = []
     """One result per input text or conversation, in order."""
 
     @property
@@ -137,5 +137,5 @@ class ClassificationTargetResult(MistralModel):
 class ClassificationResponse(ResponseModel):
     id: str
     model: str
-    results: list[dict[str, ClassificationTargetResult]] = Field(default_factory=list)
+    results: list[dict[str, ClassificationTargetResult]] = []
     """One entry per input: classifier target name → its label scores."""

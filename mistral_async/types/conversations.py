@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Discriminator, Field, Tag
 from typing_extensions import Required, TypedDict
@@ -243,7 +243,7 @@ class ConversationResponse(ResponseModel):
 
     object: str = "conversation.response"
     conversation_id: str
-    outputs: list[OutputEntry] = Field(default_factory=list)
+    outputs: list[OutputEntry] = []
     usage: ConversationUsageInfo = Field(default_factory=ConversationUsageInfo)
     guardrails: list[dict[str, Any]] | None = None
 
@@ -266,7 +266,7 @@ class ConversationHistory(ResponseModel):
 
     object: str = "conversation.history"
     conversation_id: str
-    entries: list[ConversationEntry] = Field(default_factory=list)
+    entries: list[ConversationEntry] = []
 
 
 class ConversationMessages(ResponseModel):
@@ -274,7 +274,7 @@ class ConversationMessages(ResponseModel):
 
     object: str = "conversation.messages"
     conversation_id: str
-    messages: list[MessageEntry] = Field(default_factory=list)
+    messages: list[MessageEntry] = []
 
 
 class _ConversationInfo(MistralModel):
@@ -303,7 +303,8 @@ class AgentConversation(_ConversationInfo, ResponseModel):
 def _conversation_kind(value: Any) -> str:
     # The spec gives no tag: only an agent conversation has an agent_id.
     if isinstance(value, Mapping):
-        agent_id = value.get("agent_id")
+        fields = cast("Mapping[str, Any]", value)  # a JSON object: its keys are strings
+        agent_id = fields.get("agent_id")
     else:
         agent_id = getattr(value, "agent_id", None)
     return "AgentConversation" if agent_id is not None else "ModelConversation"

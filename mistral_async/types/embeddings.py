@@ -76,7 +76,7 @@ class EmbeddingResponse(ResponseModel):
     object: str = "list"
     model: str
     usage: UsageInfo = Field(default_factory=UsageInfo)
-    data: list[EmbeddingResponseData] = Field(default_factory=list)
+    data: list[EmbeddingResponseData] = []
 
     # The reply does not say which dtype it holds; `embeddings.create` records the one asked
     # for, which a base64 string needs in order to be decoded.

@@ -269,7 +269,7 @@ class FineTuningJobOut(JobStatus, TaggedModel):
 class CompletionJobOut(FineTuningJobOut):
     job_type: Literal["completion"] = "completion"  # pyright: ignore[reportIncompatibleVariableOverride]
     hyperparameters: CompletionTrainingParameters  # pyright: ignore[reportIncompatibleVariableOverride]
-    repositories: list[GithubRepositoryOut] = Field(default_factory=list)
+    repositories: list[GithubRepositoryOut] = []
 
 
 class ClassifierJobOut(FineTuningJobOut):
@@ -281,9 +281,9 @@ class DetailedJobOut(FineTuningJobOut):
     Reading a reply as this class gives a ``CompletionDetailedJobOut`` or a
     ``ClassifierDetailedJobOut``."""
 
-    events: list[EventOut] = Field(default_factory=list)
+    events: list[EventOut] = []
     """Every status change, as the API lists them."""
-    checkpoints: list[CheckpointOut] = Field(default_factory=list)
+    checkpoints: list[CheckpointOut] = []
 
     @property
     def error(self) -> str | None:
@@ -305,7 +305,7 @@ class CompletionDetailedJobOut(CompletionJobOut, DetailedJobOut):  # pyright: ig
 
 
 class ClassifierDetailedJobOut(ClassifierJobOut, DetailedJobOut):  # pyright: ignore[reportIncompatibleVariableOverride]
-    classifier_targets: list[ClassifierTargetOut] = Field(default_factory=list)
+    classifier_targets: list[ClassifierTargetOut] = []
 
 
 FineTuningJobOut._variants = {"completion": CompletionJobOut, "classifier": ClassifierJobOut}
@@ -318,6 +318,6 @@ DetailedJobOut._variants = {
 class JobsOut(ResponseModel):
     """One page of ``GET /v1/fine_tuning/jobs``."""
 
-    data: list[FineTuningJobOut] = Field(default_factory=list)
+    data: list[FineTuningJobOut] = []
     object: str = "list"
     total: int | None = None

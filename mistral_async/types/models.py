@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
 from typing_extensions import TypedDict
 
 from ._base import MistralModel, ResponseModel, TaggedModel
@@ -41,7 +40,7 @@ class ModelCard(TaggedModel):
     name: str | None = None
     description: str | None = None
     max_context_length: int = 32768
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = []
     deprecation: str | None = None
     """When the model is retired (an ISO 8601 date-time), if it is scheduled to be."""
     deprecation_replacement_model: str | None = None
@@ -71,7 +70,7 @@ ModelCard._variants = {"base": BaseModelCard, "fine-tuned": FTModelCard}
 
 class ModelList(ResponseModel):
     object: str = "list"
-    data: list[ModelCard] = Field(default_factory=list)
+    data: list[ModelCard] = []
 
 
 class DeleteModelOut(ResponseModel):
@@ -117,7 +116,7 @@ class FTModelOut(TaggedModel):
     description: str | None = None
     capabilities: FTModelCapabilitiesOut
     max_context_length: int = 32768
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = []
     job: str
     model_type: str = "completion"
 
