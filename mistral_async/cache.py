@@ -33,6 +33,7 @@ import httpx
 
 from ._core.checks import check_int, check_optional_int, check_optional_seconds
 from ._core.errors import ArgumentError
+from ._core.json_values import is_object
 
 __all__ = ["CACHE_HEADER", "CacheStats", "CacheStore", "InMemoryCacheStore", "ResponseCache"]
 
@@ -173,7 +174,7 @@ class ResponseCache:
             body = json.loads(request.content)
         except ValueError:
             return None
-        if not isinstance(body, dict) or not self.is_deterministic(body):
+        if not is_object(body) or not self.is_deterministic(body):
             return None
         auth = hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()
         material = json.dumps(
@@ -276,6 +277,6 @@ def _decode(blob: bytes) -> tuple[dict[str, Any] | None, bytes]:
         meta = json.loads(head)
     except ValueError:
         return None, b""
-    if not isinstance(meta, dict) or meta.get("v") != _FORMAT:
+    if not is_object(meta) or meta.get("v") != _FORMAT:
         return None, b""
     return meta, body

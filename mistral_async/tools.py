@@ -29,6 +29,7 @@ from pydantic.errors import PydanticUserError
 
 from ._core.checks import check_int, check_optional_seconds
 from ._core.errors import ArgumentError, ToolDefinitionError
+from ._core.json_values import is_array, is_object
 from ._sync.views import SyncToolSteps
 from .types.chat import AssistantMessage, ChatCompletionResponse, ToolCall, ToolMessage, UsageInfo
 
@@ -184,13 +185,13 @@ def _is_async(function: Callable[..., Any]) -> bool:
 
 def _without_titles(schema: Any, *, in_properties: bool = False) -> Any:
     """Drop pydantic's generated ``title`` keywords (tokens the model does not need)."""
-    if isinstance(schema, dict):
+    if is_object(schema):
         return {
             key: _without_titles(value, in_properties=key in ("properties", "$defs"))
             for key, value in schema.items()
             if in_properties or key != "title"
         }
-    if isinstance(schema, list):
+    if is_array(schema):
         return [_without_titles(item) for item in schema]
     return schema
 

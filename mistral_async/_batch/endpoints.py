@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import BaseModel, ValidationError
 
 from .._core.errors import ArgumentError
+from .._core.json_values import is_mapping
 from .._core.options import REQUEST_OPTION_KEYS
 from .._core.validate import validate_params
 from ..types._base import ResponseModel
@@ -143,7 +144,7 @@ def body_arguments(target: Endpoint, body: Any, model: str | None) -> dict[str, 
     an object or that holds a name the API does not know (the SDK's per-call options such as
     ``timeout`` are not body fields).
     """
-    if not isinstance(body, Mapping):
+    if not is_mapping(body):
         raise ArgumentError("body", f"must be a JSON object, got {type(body).__name__}")
     arguments: dict[str, Any] = {}
     for key, value in body.items():
@@ -170,7 +171,7 @@ def usage_of(response: ResponseModel) -> UsageInfo | None:
     usage = getattr(response, "usage", None)
     if isinstance(usage, UsageInfo):
         return usage
-    if isinstance(usage, Mapping):  # kept as an extra field by replies that do not declare it
+    if is_mapping(usage):  # kept as an extra field by replies that do not declare it
         try:
             return UsageInfo.model_validate(usage)
         except ValidationError:

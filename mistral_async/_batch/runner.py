@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
 from contextlib import aclosing
 from dataclasses import dataclass
 from types import TracebackType
@@ -34,6 +34,7 @@ from typing_extensions import Self, Unpack
 
 from .._core.checks import check_optional_int, check_optional_number, check_text
 from .._core.errors import ArgumentError, RateLimitError
+from .._core.json_values import is_mapping
 from .._core.limits import RateLimitInfo
 from .._core.options import RequestOptions
 from .._core.retry import RetryPolicy, next_delay, retry_after_seconds
@@ -372,14 +373,14 @@ class BatchRun:
         try:
             if isinstance(item, BatchItem):
                 body, given_id, path = item.body, item.custom_id, item.endpoint
-            elif isinstance(item, Mapping) and "body" in item:
+            elif is_mapping(item) and "body" in item:
                 body, given_id, path = item["body"], item.get("custom_id"), item.get("endpoint")
                 unknown = sorted(str(key) for key in item if key not in _ITEM_KEYS)
                 if unknown:
                     raise ArgumentError(
                         unknown[0], "unknown item field (custom_id, body, endpoint)"
                     )
-            elif isinstance(item, Mapping):
+            elif is_mapping(item):
                 body = item
             else:
                 raise ArgumentError("item", f"must be a BatchItem or a mapping, not {item!r:.80}")

@@ -53,6 +53,7 @@ from typing import Any
 
 import httpx
 
+from .json_values import is_array, is_object
 from .response_info import request_id
 
 
@@ -296,7 +297,7 @@ class StreamError(APIError):
         super().__init__(message, **kwargs)
         self.status_code = status_code
         self.type: str | None = _field(self.body, "type")
-        self.code: Any = self.body.get("code") if isinstance(self.body, dict) else None
+        self.code: Any = self.body.get("code") if is_object(self.body) else None
 
 
 class APIStatusError(APIError):
@@ -320,7 +321,7 @@ class APIStatusError(APIError):
         super().__init__(message, **kwargs)
         self.status_code = status_code  # pyright: ignore[reportIncompatibleVariableOverride]
         self.type: str | None = _field(self.body, "type")
-        self.detail: Any = self.body.get("detail") if isinstance(self.body, dict) else None
+        self.detail: Any = self.body.get("detail") if is_object(self.body) else None
         retry_after = self.headers.get("retry-after")
         self.retry_after: str | None = retry_after
         fields = error_fields(self.body)
@@ -395,10 +396,10 @@ def error_fields(body: Any) -> ErrorFields:
     ``{"message": "...", "request_id": "..."}``. ``code`` is read as text (``1500`` and
     ``"1500"`` are both ``"1500"``).
     """
-    if not isinstance(body, dict):
+    if not is_object(body):
         return ErrorFields(message=body.strip()[:500] or None if isinstance(body, str) else None)
     nested = body.get("error")
-    if isinstance(nested, dict) and "message" not in body:
+    if is_object(nested) and "message" not in body:
         return error_fields(nested)
     code = body.get("code")
     raw = body.get("raw_status_code")
@@ -415,7 +416,7 @@ def error_fields(body: Any) -> ErrorFields:
 
 
 def _field(body: Any, name: str) -> str | None:
-    if isinstance(body, dict):
+    if is_object(body):
         value = body.get(name)
         if isinstance(value, str):
             return value
@@ -435,15 +436,15 @@ def parse_body(content: bytes, content_type: str | None) -> Any:
 
 def _summary(body: Any) -> str:
     """The most useful one-line description that a Mistral error body offers."""
-    if isinstance(body, dict):
+    if is_object(body):
         message = body.get("message")
         if isinstance(message, str) and message:
             return message
         detail = body.get("detail")
-        if isinstance(detail, list) and detail:
+        if is_array(detail) and detail:
             parts = []
             for item in detail[:5]:
-                if isinstance(item, dict):
+                if is_object(item):
                     loc = ".".join(str(p) for p in item.get("loc", ()))
                     parts.append(f"{loc}: {item.get('msg', '')}".strip(": "))
             if parts:
@@ -451,7 +452,7 @@ def _summary(body: Any) -> str:
         if isinstance(detail, str):
             return detail
         error = body.get("error")
-        if isinstance(error, dict):
+        if is_object(error):
             return _summary(error)
     if isinstance(body, str) and body.strip():
         return body.strip()[:500]
@@ -501,13 +502,13 @@ def _offending_message(body: Any, request: httpx.Request | None) -> int | None:
         sent = json.loads(request.content)
     except (ValueError, httpx.RequestNotRead):
         return None
-    messages = sent.get("messages") if isinstance(sent, dict) else None
-    if not isinstance(messages, list):
+    messages = sent.get("messages") if is_object(sent) else None
+    if not is_array(messages):
         return None
     role, after = found.groups()
     previous = None
     for index, item in enumerate(messages):
-        current = item.get("role") if isinstance(item, dict) else None
+        current = item.get("role") if is_object(item) else None
         if current == "system":
             continue
         if (previous, current) == (after, role):

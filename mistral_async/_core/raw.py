@@ -13,6 +13,7 @@ from typing import Any
 
 from .checks import check_clean_text, check_depth
 from .errors import ArgumentError
+from .json_values import is_mapping
 from .options import RequestOptions
 from .request import APIRequest, check_body
 from .upload import close_parts, lazy_file_part
@@ -39,7 +40,7 @@ def check_path(path: Any) -> str:
 def _check_params(params: Any) -> dict[str, Any] | None:
     if params is None:
         return None
-    if not isinstance(params, Mapping):
+    if not is_mapping(params):
         raise ArgumentError("params", f"must be a mapping, got {type(params).__name__}")
     for key, value in params.items():
         if not isinstance(key, str):
@@ -52,7 +53,7 @@ def _check_data(data: Any) -> dict[str, Any] | None:
     """Form fields: a str, number or bool each, or a list of them (repeated parts)."""
     if data is None:
         return None
-    if not isinstance(data, Mapping):
+    if not is_mapping(data):
         raise ArgumentError("data", f"must be a mapping, got {type(data).__name__}")
     form: dict[str, Any] = {}
     for key, value in data.items():
@@ -78,7 +79,7 @@ def _check_files(files: Any) -> list[tuple[str, Any]] | None:
     object, or httpx's ``(name, content[, media type])`` tuple. Paths are opened when sent."""
     if files is None:
         return None
-    if isinstance(files, Mapping):
+    if is_mapping(files):
         items = list(files.items())
     elif isinstance(files, Sequence) and not isinstance(files, (str, bytes)):
         items = list(files)

@@ -17,6 +17,7 @@ import httpx
 from .._version import __version__
 from .checks import check_depth
 from .errors import ArgumentError
+from .json_values import is_mapping, is_object
 from .options import RequestOptions, to_timeout
 
 # Where ``_sync`` (and older code) imports it from; it belongs to the transport.
@@ -78,7 +79,7 @@ def encode_json(body: Any, name: str = "body") -> bytes:
     except (ValueError, TypeError, RecursionError, UnicodeEncodeError):
         pass
     # Only on failure: find which field is at fault, to name it.
-    if isinstance(body, Mapping):
+    if is_mapping(body):
         for key, value in body.items():
             reason = _problem(value)
             if reason is not None:
@@ -103,7 +104,7 @@ def merge_body(body: Any, options: RequestOptions) -> Any:
     extra_body = options.get("extra_body")
     if not extra_body:
         return body
-    if not isinstance(body, dict):
+    if not is_object(body):
         raise ArgumentError("extra_body", "this request has no JSON object body")
     return {**body, **extra_body}
 

@@ -41,6 +41,7 @@ from .errors import (
     transport_error,
 )
 from .held import HeldResponse
+from .json_values import is_object
 from .options import RequestOptions
 from .request import APIRequest
 from .response_info import attach_info
@@ -260,7 +261,7 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
         except ValueError:
             raise self._invalid(f"an event is not JSON: {sse.data[:200]!r}") from None
         if sse.event == "error" or is_error_object(body):
-            raise self._stream_error(body.get("error", body) if isinstance(body, dict) else body)
+            raise self._stream_error(body.get("error", body) if is_object(body) else body)
         raise self._invalid(f"an event does not match {fmt.name}: {problem}")
 
     def _stream_error(self, body: Any) -> Exception:
@@ -286,7 +287,7 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
 
 def is_error_object(body: Any) -> bool:
     """Mistral's in-stream error: ``{"object": "error", "message": ...}`` or ``{"error": ...}``."""
-    return isinstance(body, dict) and (
+    return is_object(body) and (
         body.get("object") == "error" or "error" in body or "message" in body
     )
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
-from collections.abc import Generator, Mapping
+from collections.abc import Generator
 from contextlib import contextmanager
 from typing import IO, Any, TypeAlias
 
 from .checks import check_clean_text
 from .errors import ArgumentError
+from .json_values import is_mapping
 
 StrPath: TypeAlias = str | os.PathLike[str]
 """A file system path."""
@@ -155,7 +156,7 @@ def lazy_file_part(
 def close_parts(files: Any) -> None:
     """Close the :class:`LazyFile` parts of a request's ``files``, in either of httpx's forms
     (``{field: part}`` or ``[(field, part), ...]``); other contents belong to the caller."""
-    items = files.items() if isinstance(files, Mapping) else files or ()
+    items = files.items() if is_mapping(files) else files or ()
     for _field, part in items:
         content = part[1] if isinstance(part, tuple) else part
         if isinstance(content, LazyFile):
