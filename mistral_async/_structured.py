@@ -115,9 +115,9 @@ class OutputType(Generic[ParsedT]):
 
 def _as_parsed(completion: ChatCompletionResponse) -> ParsedChatCompletion[Any]:
     if isinstance(completion, ParsedChatCompletion):
-        return completion
+        return completion  # pyright: ignore[reportUnknownVariableType]
     fields = {**completion.__dict__, **(completion.model_extra or {})}
-    parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_construct(
+    parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_construct(  # pyright: ignore[reportUnknownVariableType]
         completion.model_fields_set, **fields
     )
     attach_info(parsed, info_of(completion))
@@ -142,7 +142,7 @@ def output_type(response_format: type[ParsedT]) -> OutputType[ParsedT]:
 @functools.lru_cache(maxsize=256)
 def _output_type(tp: Any) -> OutputType[Any]:
     if tp is dict:
-        return OutputType({"type": "json_object"}, TypeAdapter(dict), "a JSON object")
+        return OutputType({"type": "json_object"}, TypeAdapter(dict[str, Any]), "a JSON object")
     if not isinstance(tp, type) and not hasattr(tp, "__origin__"):
         raise StrictSchemaError(
             "response_format",

@@ -151,7 +151,7 @@ class ResponseCache:
         paths: Iterable[str] = DEFAULT_PATHS,
     ) -> None:
         check_optional_seconds("ttl", ttl)
-        if store is not None and not isinstance(store, CacheStore):
+        if store is not None and not isinstance(store, CacheStore):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("store", "must have async get(key) and set(key, value, ttl)")
         self.store: CacheStore = store if store is not None else InMemoryCacheStore(max_entries)
         self.ttl = ttl

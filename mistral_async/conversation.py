@@ -301,7 +301,7 @@ class Conversation:
         cls, data: Mapping[str, Any], *, token_counter: Callable[[str], int] = estimate_tokens
     ) -> Self:
         """Rebuild a conversation saved with :meth:`to_dict`."""
-        if not isinstance(data, Mapping) or data.get("format") != _FORMAT:
+        if not isinstance(data, Mapping) or data.get("format") != _FORMAT:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("data", f"not a saved conversation (format {_FORMAT})")
         conversation = cls(
             model=data["model"],

@@ -42,7 +42,7 @@ class Endpoint:
     same reply as ``call``'s."""
     request: str = ""
     """``module:Class`` of the request model in ``types`` (imported when first needed)."""
-    renames: Mapping[str, str] = field(default_factory=dict)
+    renames: Mapping[str, str] = field(default_factory=dict[str, str])
     """Wire name → SDK argument name."""
 
     @property
@@ -148,7 +148,7 @@ def body_arguments(target: Endpoint, body: Any, model: str | None) -> dict[str, 
         raise ArgumentError("body", f"must be a JSON object, got {type(body).__name__}")
     arguments: dict[str, Any] = {}
     for key, value in body.items():
-        if not isinstance(key, str) or key in REQUEST_OPTION_KEYS:
+        if not isinstance(key, str) or key in REQUEST_OPTION_KEYS:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError(str(key), "unknown field (the API would reject it)")
         if key in target.renames.values():
             raise ArgumentError(key, "unknown field (the API would reject it)")

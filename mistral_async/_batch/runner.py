@@ -240,10 +240,10 @@ class BatchRun:
             self._group.cancel_scope.cancel()
         try:
             return await self._group.__aexit__(exc_type, exc, tb)
-        except BaseExceptionGroup as group:
+        except BaseExceptionGroup as group:  # pyright: ignore[reportUnknownVariableType]
             # The caller's own error, raised in the `async with` body: give it back as it is,
             # not wrapped in a group of one (our tasks do not fail on their own).
-            if exc is not None and list(group.exceptions) == [exc]:
+            if exc is not None and list(group.exceptions) == [exc]:  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
                 raise exc from exc.__cause__
             raise
         finally:

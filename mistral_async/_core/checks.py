@@ -15,7 +15,7 @@ from typing import Any, Final
 import httpx
 
 from .errors import ArgumentError
-from .json_values import is_mapping
+from .json_values import is_list_or_tuple, is_mapping
 
 
 def check_int(name: str, value: Any, minimum: int = 0) -> int:
@@ -123,16 +123,17 @@ def check_depth(name: str, value: Any, limit: int = MAX_JSON_DEPTH) -> None:
         children: Any
         if is_mapping(item):
             children = item.values()
-        elif isinstance(item, (list, tuple)):
+        elif is_list_or_tuple(item):
             children = item
         else:
             continue
         if depth > limit:
             raise ArgumentError(name, f"is nested deeper than {limit} levels (or is cyclic)")
-        stack.extend((child, depth + 1) for child in children if isinstance(child, _NESTED))
-
-
-_NESTED: Final = (Mapping, list, tuple)
+        stack.extend(
+            (child, depth + 1)
+            for child in children
+            if is_mapping(child) or is_list_or_tuple(child)  # the kinds that nest
+        )
 
 
 def check_no_surrogate(name: str, value: Any) -> None:
@@ -147,7 +148,7 @@ def check_no_surrogate(name: str, value: Any) -> None:
         elif is_mapping(item):
             stack.extend(item.keys())
             stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
+        elif is_list_or_tuple(item):
             stack.extend(item)
 
 

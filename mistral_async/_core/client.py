@@ -171,7 +171,7 @@ class AsyncMistral:
         self._key_source = KeySource(key) if callable(key) else None
         if self._key_source is None:
             check_api_key(key)
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("http_client", "must be an httpx.AsyncClient")
         if http_client is not None and transport != "httpx":
             raise ArgumentError("transport", "cannot be chosen with http_client")
@@ -179,7 +179,7 @@ class AsyncMistral:
             name = "proxy" if proxy is not None else "trust_env"
             raise ArgumentError(name, "cannot be chosen with http_client, which routes itself")
         if not isinstance(usage_tracker, NotGiven) and not (
-            usage_tracker is None or isinstance(usage_tracker, UsageTracker)
+            usage_tracker is None or isinstance(usage_tracker, UsageTracker)  # pyright: ignore[reportUnnecessaryIsInstance]
         ):
             raise ArgumentError("usage_tracker", "must be a UsageTracker or None")
         if cache is not None and not callable(getattr(cache, "entry", None)):

@@ -442,7 +442,7 @@ def _summary(body: Any) -> str:
             return message
         detail = body.get("detail")
         if is_array(detail) and detail:
-            parts = []
+            parts: list[str] = []
             for item in detail[:5]:
                 if is_object(item):
                     loc = ".".join(str(p) for p in item.get("loc", ()))

@@ -236,7 +236,8 @@ class SpeechStream(AccumulatingStream[SpeechStreamEvent, bytes]):
         return accumulator.audio_bytes()
 
     def _decode(self, sse: ServerSentEvent) -> SpeechStreamEvent:
-        event = AsyncStream._decode(self, sse)  # not the base's bound: it is on audio bytes
+        # Not the base's bound: it is on audio bytes.
+        event = AsyncStream[SpeechStreamEvent]._decode(self, sse)
         self._last = event
         speech = self._speech
         self._chunk = speech.add(event)

@@ -22,3 +22,12 @@ def is_array(value: object) -> TypeIs[list[Any]]:
 def is_mapping(value: object) -> TypeIs[Mapping[str, Any]]:
     """A JSON object or any other mapping with string keys, such as a request body."""
     return isinstance(value, Mapping)
+
+
+def is_list_or_tuple(value: object) -> TypeIs[list[Any] | tuple[Any, ...]]:
+    """A JSON array, or a tuple passed where a list is meant."""
+    return isinstance(value, (list, tuple))
+
+
+def is_tuple(value: object) -> TypeIs[tuple[Any, ...]]:
+    return isinstance(value, tuple)

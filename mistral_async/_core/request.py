@@ -40,7 +40,7 @@ class APIRequest:
     """Multipart files for ``httpx`` (``{"file": (name, stream, content_type)}``)."""
     data: Mapping[str, Any] | None = None
     """Multipart form fields sent beside ``files``."""
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict[str, str])
     content: bytes | None = field(default=None, repr=False)
     """The JSON body already encoded (``extra_body`` merged) by :func:`check_body` at the call,
     so that the builder does not encode it a second time; ``None``: encode ``json`` when built.
@@ -83,7 +83,7 @@ def encode_json(body: Any, name: str = "body") -> bytes:
         for key, value in body.items():
             reason = _problem(value)
             if reason is not None:
-                where = key if name == "body" and isinstance(key, str) else f"{name}[{key!r}]"
+                where = key if name == "body" and isinstance(key, str) else f"{name}[{key!r}]"  # pyright: ignore[reportUnnecessaryIsInstance]
                 raise ArgumentError(where, reason) from None
     raise ArgumentError(name, _problem(body) or "cannot be sent as JSON") from None
 

@@ -17,7 +17,7 @@ from typing import IO, Any, TypeAlias
 
 from .checks import check_clean_text
 from .errors import ArgumentError
-from .json_values import is_mapping
+from .json_values import is_mapping, is_tuple
 
 StrPath: TypeAlias = str | os.PathLike[str]
 """A file system path."""
@@ -49,9 +49,9 @@ def file_part(
     """
     if isinstance(file, (bytes, bytearray, memoryview)):
         name = _part_name(filename or "file")
-        yield (name, bytes(file), content_type or _media_type(name)), True
+        yield (name, bytes(file), content_type or _media_type(name)), True  # pyright: ignore[reportUnknownArgumentType]
     elif isinstance(file, (str, os.PathLike)):
-        path = os.fsdecode(file)
+        path = os.fsdecode(file)  # pyright: ignore[reportUnknownArgumentType]
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed by the `with` below
         except FileNotFoundError:
@@ -141,7 +141,7 @@ def lazy_file_part(
     file fails at the call) and opened only when the request is sent, as a :class:`LazyFile`
     that the request's owner closes (:func:`close_parts`)."""
     if isinstance(file, (str, os.PathLike)):
-        path = os.fsdecode(file)
+        path = os.fsdecode(file)  # pyright: ignore[reportUnknownArgumentType]
         if not os.path.isfile(path):
             problem = "no such file" if not os.path.exists(path) else "not a regular file"
             raise ArgumentError(argument, f"{problem}: {path!r}")
@@ -158,6 +158,6 @@ def close_parts(files: Any) -> None:
     (``{field: part}`` or ``[(field, part), ...]``); other contents belong to the caller."""
     items = files.items() if is_mapping(files) else files or ()
     for _field, part in items:
-        content = part[1] if isinstance(part, tuple) else part
+        content = part[1] if is_tuple(part) else part
         if isinstance(content, LazyFile):
             content.close()

@@ -119,7 +119,7 @@ class AsyncChat(AsyncAPIResource):
         output = output_type(response_format)
         params = {**kwargs, "response_format": output.response_format}
         request, options = chat_request(params, stream=False)
-        return output.parse(await self._client._request(request, ParsedChatCompletion, options))
+        return output.parse(await self._client._request(request, ParsedChatCompletion, options))  # pyright: ignore[reportUnknownArgumentType]
 
     def stream_parse(
         self, *, response_format: type[ParsedT], **kwargs: Unpack[ChatStreamParseArgs]

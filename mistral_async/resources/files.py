@@ -126,7 +126,7 @@ class AsyncFiles(AsyncAPIResource):
 
         On failure the partly written file is removed.
         """
-        if not isinstance(path, (str, os.PathLike)):
+        if not isinstance(path, (str, os.PathLike)):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("path", f"must be a str or os.PathLike, got {path!r}")
         async with self.download(file_id, **kwargs) as download:
             return await download.write_to(path)
