@@ -37,7 +37,7 @@ from ._core.json_values import is_object
 
 __all__ = ["CACHE_HEADER", "CacheStats", "CacheStore", "InMemoryCacheStore", "ResponseCache"]
 
-log = logging.getLogger("mistral_async")
+log: logging.Logger = logging.getLogger("mistral_async")
 
 CACHE_HEADER = "x-mistral-async-cache"
 DEFAULT_PATHS = ("/v1/chat/completions", "/v1/fim/completions")
@@ -155,8 +155,8 @@ class ResponseCache:
             raise ArgumentError("store", "must have async get(key) and set(key, value, ttl)")
         self.store: CacheStore = store if store is not None else InMemoryCacheStore(max_entries)
         self.ttl = ttl
-        self.paths = tuple(paths)
-        self.stats = CacheStats()
+        self.paths: tuple[str, ...] = tuple(paths)
+        self.stats: CacheStats = CacheStats()
 
     def __repr__(self) -> str:
         return f"ResponseCache(store={type(self.store).__name__}, ttl={self.ttl}, {self.stats})"

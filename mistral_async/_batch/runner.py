@@ -100,25 +100,25 @@ class BatchRunner:
         if unknown:
             raise ArgumentError(sorted(unknown)[0], "unknown runner option")
         self.client = client
-        self.endpoint = endpoint(options.get("endpoint", CHAT))
-        self.model = options.get("model")
+        self.endpoint: Endpoint = endpoint(options.get("endpoint", CHAT))
+        self.model: str | None = options.get("model")
         concurrency = check_optional_int("concurrency", options.get("concurrency"), 1)
-        self.concurrency = DEFAULT_CONCURRENCY if concurrency is None else concurrency
-        self.requests_per_minute = check_optional_number(
+        self.concurrency: int = DEFAULT_CONCURRENCY if concurrency is None else concurrency
+        self.requests_per_minute: float | None = check_optional_number(
             "requests_per_minute", options.get("requests_per_minute")
         )
-        self.tokens_per_minute = check_optional_number(
+        self.tokens_per_minute: float | None = check_optional_number(
             "tokens_per_minute", options.get("tokens_per_minute")
         )
-        self.adaptive = bool(options.get("adaptive", True))
-        self.max_retries = check_optional_int("max_retries", options.get("max_retries"))
-        self.stream = bool(options.get("stream", False))
+        self.adaptive: bool = bool(options.get("adaptive", True))
+        self.max_retries: int | None = check_optional_int("max_retries", options.get("max_retries"))
+        self.stream: bool = bool(options.get("stream", False))
         if self.stream and self.endpoint.stream is None:
             raise ArgumentError("stream", f"{self.endpoint.path} does not stream")
         limit = check_optional_int("reorder_limit", options.get("reorder_limit"), 1)
-        self.reorder_limit = limit if limit is not None else 4 * self.concurrency
-        self.on_progress = options.get("on_progress")
-        self.progress_interval = (
+        self.reorder_limit: int = limit if limit is not None else 4 * self.concurrency
+        self.on_progress: ProgressCallback | None = options.get("on_progress")
+        self.progress_interval: float = (
             check_optional_number("progress_interval", options.get("progress_interval")) or 1.0
         )
         request_options = dict(options.get("request_options") or {})

@@ -184,16 +184,16 @@ class AsyncMistral:
             raise ArgumentError("usage_tracker", "must be a UsageTracker or None")
         if cache is not None and not callable(getattr(cache, "entry", None)):
             raise ArgumentError("cache", "must be a ResponseCache or None")
-        self.base_url = _check_base_url(
+        self.base_url: str = _check_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
         if isinstance(timeout, NotGiven):
             timeout = timeout_of(http_client)
-        self.timeout = to_timeout(check_timeout("timeout", timeout))
-        self.deadline = check_optional_seconds("deadline", deadline)
-        self.max_retries = check_int("max_retries", max_retries)
-        self.max_response_bytes = check_size("max_response_bytes", max_response_bytes)
-        self.max_event_bytes = check_size("max_event_bytes", max_event_bytes)
+        self.timeout: httpx.Timeout = to_timeout(check_timeout("timeout", timeout))
+        self.deadline: float | None = check_optional_seconds("deadline", deadline)
+        self.max_retries: int = check_int("max_retries", max_retries)
+        self.max_response_bytes: int = check_size("max_response_bytes", max_response_bytes)
+        self.max_event_bytes: int = check_size("max_event_bytes", max_event_bytes)
         self._limiter = ConcurrencyLimiter(
             check_optional_int("max_concurrency", max_concurrency, minimum=1)
         )

@@ -249,7 +249,7 @@ class APIError(MistralError):
         retries: int = 0,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message: str = message
         self.request = request
         self.body = body
         self.headers: Mapping[str, str] = headers if headers is not None else {}

@@ -13,7 +13,7 @@ from .._sync.client import Mistral
 from ..types.chat import MessageParam
 
 MODEL = "mistral-small-latest"
-WEATHER_TOOL = {
+WEATHER_TOOL: dict[str, Any] = {
     "type": "function",
     "function": {
         "name": "get_weather",

@@ -28,7 +28,7 @@ class MistralModel(BaseModel):
 
     # NaN and infinity stay floats when dumped (pydantic's default writes them as null, which
     # would silently change a request's meaning), so that the strict JSON encoder refuses them.
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         populate_by_name=True,
         protected_namespaces=(),
@@ -64,7 +64,9 @@ class RenamedRequest(MistralModel):
     ``input``, as the official SDK names it): only the Python names are accepted, and
     validation errors name them, so that ``ArgumentError`` speaks of the argument passed."""
 
-    model_config = ConfigDict(validate_by_alias=False, validate_by_name=True, loc_by_alias=False)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        validate_by_alias=False, validate_by_name=True, loc_by_alias=False
+    )
 
 
 class TaggedModel(ResponseModel):

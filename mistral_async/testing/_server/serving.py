@@ -81,7 +81,7 @@ class LocalServer:
         port: int = 0,
         seed: int = 0,
     ) -> None:
-        self.app = MistralApp(
+        self.app: MistralApp = MistralApp(
             api_key=api_key, validate_requests=validate_requests, record=record, seed=seed
         )
         self.host = host

@@ -159,7 +159,7 @@ class OpenAPISpec:
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
-        self.dropped_required = drop_undefined_required(document)
+        self.dropped_required: list[tuple[str, str]] = drop_undefined_required(document)
         resource: Resource[Any] = DRAFT202012.create_resource(document)
         self._registry: Registry[Any] = Registry().with_resource(_BASE_URI, resource)
         self._validators: dict[str, Any] = {}
