@@ -51,9 +51,15 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the package."""
+    """mypy --strict and pyright (strict on the public surface) on the package and tests/typing,
+    then pyright's completeness score of the public API."""
     session.install("-e", ".[dev]")
     session.run("mypy")
+    session.run("pyright")
+    # Reported, not enforced yet: the score is below 100% (pyright exits 1 then).
+    session.run(
+        "pyright", "--verifytypes", "mistral_async", "--ignoreexternal", success_codes=[0, 1]
+    )
 
 
 @nox.session

@@ -74,7 +74,7 @@ async def run(input_path: str, output_path: str, concurrency: int) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("input", help="the requests, one JSON line each")
     parser.add_argument("output", help="the results; appended to, and read to resume")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")

@@ -24,7 +24,7 @@ import argparse
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import anyio
@@ -111,7 +111,7 @@ def create_app(max_concurrency: int = 8) -> Starlette:
     """The app; its lifespan opens the shared client (key and base URL from the environment)."""
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncGenerator[None, None]:
         # Made here, inside the server's event loop, and closed when the server stops.
         async with AsyncMistral(max_concurrency=max_concurrency) as client:
             app.state.client = client
@@ -123,7 +123,7 @@ def create_app(max_concurrency: int = 8) -> Starlette:
 def main() -> None:
     import uvicorn
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--max-concurrency", type=int, default=8)

@@ -59,6 +59,7 @@ if _TYPE_CHECKING:
     from ._core.errors import JobWaitTimeoutError as JobWaitTimeoutError
     from ._core.errors import LengthFinishReasonError as LengthFinishReasonError
     from ._core.errors import MissingAPIKeyError as MissingAPIKeyError
+    from ._core.errors import MissingResponseInfoError as MissingResponseInfoError
     from ._core.errors import MistralError as MistralError
     from ._core.errors import NotFoundError as NotFoundError
     from ._core.errors import ParseError as ParseError
@@ -147,7 +148,9 @@ def _read_exports() -> dict[str, str]:
 _MODULE_OF = _read_exports()
 _PUBLISHED: set[str] = set()  # modules whose public names say mistral_async already
 
-__all__ = sorted([*_MODULE_OF, "__version__"])
+# Type checkers read the public names from the ``X as X`` imports above (the re-export form),
+# not from this computed list, which they cannot evaluate.
+__all__ = sorted([*_MODULE_OF, "__version__"])  # pyright: ignore[reportUnsupportedDunderAll]
 
 
 def _publish() -> None:

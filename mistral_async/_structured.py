@@ -31,8 +31,10 @@ from ._core.errors import (
     ParseError,
     StrictSchemaError,
 )
+from ._core.json_values import is_array, is_mapping, is_object
 from ._core.options import RequestOptions
 from ._core.request import APIRequest
+from ._core.response_info import attach_info, info_of
 from ._core.streaming import ChatCompletionStream
 from .types.chat import ChatCompletionResponse
 
@@ -113,12 +115,12 @@ class OutputType(Generic[ParsedT]):
 
 def _as_parsed(completion: ChatCompletionResponse) -> ParsedChatCompletion[Any]:
     if isinstance(completion, ParsedChatCompletion):
-        return completion
+        return completion  # pyright: ignore[reportUnknownVariableType]
     fields = {**completion.__dict__, **(completion.model_extra or {})}
-    parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_construct(
+    parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_construct(  # pyright: ignore[reportUnknownVariableType]
         completion.model_fields_set, **fields
     )
-    parsed._response_info = completion.response_info
+    attach_info(parsed, info_of(completion))
     return parsed
 
 
@@ -140,7 +142,7 @@ def output_type(response_format: type[ParsedT]) -> OutputType[ParsedT]:
 @functools.lru_cache(maxsize=256)
 def _output_type(tp: Any) -> OutputType[Any]:
     if tp is dict:
-        return OutputType({"type": "json_object"}, TypeAdapter(dict), "a JSON object")
+        return OutputType({"type": "json_object"}, TypeAdapter(dict[str, Any]), "a JSON object")
     if not isinstance(tp, type) and not hasattr(tp, "__origin__"):
         raise StrictSchemaError(
             "response_format",
@@ -190,8 +192,8 @@ def _kind(node: Mapping[str, Any], root: Mapping[str, Any]) -> str | None:
     if isinstance(ref, str) and ref.startswith("#/"):
         target: Any = root
         for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, Mapping) else {}
-        return _kind(target, root) if isinstance(target, Mapping) else None
+            target = target.get(part, {}) if is_mapping(target) else {}
+        return _kind(target, root) if is_mapping(target) else None
     kind = node.get("type")
     if kind is None and any(k in node for k in _OBJECT_KEYWORDS):
         return "object"
@@ -201,14 +203,14 @@ def _kind(node: Mapping[str, Any], root: Mapping[str, Any]) -> str | None:
 def _nodes(node: Any, path: str, role: str = "") -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Every schema object below (and including) ``node``: its path, and the keyword that led
     to it (``properties``, ``items``, ``anyOf``...)."""
-    if not isinstance(node, dict):
+    if not is_object(node):
         return
     yield path, role, node
     for key, value in node.items():
-        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+        if key in ("properties", "$defs", "definitions") and is_object(value):
             for child, sub in value.items():
                 yield from _nodes(sub, f"{path}/{key}/{child}", key)
-        elif key in ("anyOf", "oneOf", "allOf", "prefixItems") and isinstance(value, list):
+        elif key in ("anyOf", "oneOf", "allOf", "prefixItems") and is_array(value):
             for index, sub in enumerate(value):
                 yield from _nodes(sub, f"{path}/{key}/{index}", key)
         elif key in ("items", "not"):

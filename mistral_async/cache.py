@@ -33,10 +33,11 @@ import httpx
 
 from ._core.checks import check_int, check_optional_int, check_optional_seconds
 from ._core.errors import ArgumentError
+from ._core.json_values import is_object
 
 __all__ = ["CACHE_HEADER", "CacheStats", "CacheStore", "InMemoryCacheStore", "ResponseCache"]
 
-log = logging.getLogger("mistral_async")
+log: logging.Logger = logging.getLogger("mistral_async")
 
 CACHE_HEADER = "x-mistral-async-cache"
 DEFAULT_PATHS = ("/v1/chat/completions", "/v1/fim/completions")
@@ -150,12 +151,12 @@ class ResponseCache:
         paths: Iterable[str] = DEFAULT_PATHS,
     ) -> None:
         check_optional_seconds("ttl", ttl)
-        if store is not None and not isinstance(store, CacheStore):
+        if store is not None and not isinstance(store, CacheStore):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("store", "must have async get(key) and set(key, value, ttl)")
         self.store: CacheStore = store if store is not None else InMemoryCacheStore(max_entries)
         self.ttl = ttl
-        self.paths = tuple(paths)
-        self.stats = CacheStats()
+        self.paths: tuple[str, ...] = tuple(paths)
+        self.stats: CacheStats = CacheStats()
 
     def __repr__(self) -> str:
         return f"ResponseCache(store={type(self.store).__name__}, ttl={self.ttl}, {self.stats})"
@@ -173,7 +174,7 @@ class ResponseCache:
             body = json.loads(request.content)
         except ValueError:
             return None
-        if not isinstance(body, dict) or not self.is_deterministic(body):
+        if not is_object(body) or not self.is_deterministic(body):
             return None
         auth = hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()
         material = json.dumps(
@@ -276,6 +277,6 @@ def _decode(blob: bytes) -> tuple[dict[str, Any] | None, bytes]:
         meta = json.loads(head)
     except ValueError:
         return None, b""
-    if not isinstance(meta, dict) or meta.get("v") != _FORMAT:
+    if not is_object(meta) or meta.get("v") != _FORMAT:
         return None, b""
     return meta, body

@@ -111,12 +111,13 @@ class Conversation:
         self.system = system
         self.messages: list[Message] = _validate_messages(list(messages))
         self.params: dict[str, Any] = dict(params or {})
-        self.message_budget = check_optional_int("message_budget", message_budget, 1)
-        self.token_budget = check_optional_int("token_budget", token_budget, 1)
+        self.message_budget: int | None = check_optional_int("message_budget", message_budget, 1)
+        self.token_budget: int | None = check_optional_int("token_budget", token_budget, 1)
         self.token_counter = token_counter
-        self.id = id or uuid.uuid4().hex
+        self.id: str = id or uuid.uuid4().hex
         self.metadata: dict[str, Any] = dict(metadata or {})
-        self.created_at = self.updated_at = time.time()
+        self.created_at: float = time.time()
+        self.updated_at: float = self.created_at
         self._turn = anyio.Semaphore(1)  # one turn at a time; any task may release it
 
     def __repr__(self) -> str:
@@ -301,7 +302,7 @@ class Conversation:
         cls, data: Mapping[str, Any], *, token_counter: Callable[[str], int] = estimate_tokens
     ) -> Self:
         """Rebuild a conversation saved with :meth:`to_dict`."""
-        if not isinstance(data, Mapping) or data.get("format") != _FORMAT:
+        if not isinstance(data, Mapping) or data.get("format") != _FORMAT:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("data", f"not a saved conversation (format {_FORMAT})")
         conversation = cls(
             model=data["model"],

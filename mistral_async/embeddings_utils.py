@@ -303,7 +303,7 @@ def _slices(
     out: list[slice] = []
     start, tokens = 0, 0
     for index, text in enumerate(texts):
-        if not isinstance(text, str):
+        if not isinstance(text, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError(f"texts[{index}]", f"must be a string, got {type(text).__name__}")
         cost = count(text)
         if index > start and (index - start >= size or tokens + cost > budget):

@@ -29,6 +29,7 @@ from pydantic.errors import PydanticUserError
 
 from ._core.checks import check_int, check_optional_seconds
 from ._core.errors import ArgumentError, ToolDefinitionError
+from ._core.json_values import is_array, is_object
 from ._sync.views import SyncToolSteps
 from .types.chat import AssistantMessage, ChatCompletionResponse, ToolCall, ToolMessage, UsageInfo
 
@@ -184,13 +185,13 @@ def _is_async(function: Callable[..., Any]) -> bool:
 
 def _without_titles(schema: Any, *, in_properties: bool = False) -> Any:
     """Drop pydantic's generated ``title`` keywords (tokens the model does not need)."""
-    if isinstance(schema, dict):
+    if is_object(schema):
         return {
             key: _without_titles(value, in_properties=key in ("properties", "$defs"))
             for key, value in schema.items()
             if in_properties or key != "title"
         }
-    if isinstance(schema, list):
+    if is_array(schema):
         return [_without_titles(item) for item in schema]
     return schema
 
@@ -217,8 +218,9 @@ def _parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
             section, base_indent = "rest", indent
             current = None
             if rest.group(1) == "param" and rest.group(2):
-                current = rest.group(2).split()[-1]
-                params[current] = rest.group(3).strip()
+                name: str = rest.group(2).split()[-1]
+                params[name] = rest.group(3).strip()
+                current = name
             continue
         header = _SECTION.match(stripped) if indent == 0 else None
         numpy = indent == 0 and bool(stripped) and bool(_UNDERLINE.match(following))
@@ -236,8 +238,9 @@ def _parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
             pattern = _GOOGLE_PARAM if section == "google" else _NUMPY_PARAM
             match = pattern.match(stripped) if section != "rest" else None
             if match and indent == base_indent:
-                current = match.group(1)
-                params[current] = match.group(2).strip() if section == "google" else ""
+                name = match.group(1)
+                params[name] = match.group(2).strip() if section == "google" else ""
+                current = name
             elif current is not None and indent > base_indent:
                 params[current] = f"{params[current]} {stripped}".strip()
     return "\n".join(summary).strip(), params
@@ -451,6 +454,7 @@ async def _call(
     if tool is None:
         known = ", ".join(tools)
         return _failed(call, f"unknown tool {call.function.name!r}; the tools are {known}")
+    output: Any = None  # stays None when the tool timed out
     try:
         with anyio.move_on_after(tool_timeout) as scope:
             output = await tool.invoke(call.function.arguments)

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from ._core.checks import check_int, check_optional_int, check_optional_seconds
+from ._core.response_info import info_of
 
 __all__ = [
     "DEFAULT_PRICING",
@@ -296,7 +297,7 @@ class UsageTracker:
         usage = getattr(reply, "usage", None)
         if usage is None:
             return
-        info = getattr(reply, "response_info", None)
+        info = info_of(reply)
         if info is not None and info.from_cache:
             return
         self.record(

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from .._core.errors import APIError, ArgumentError, status_error
+from .._core.json_values import is_object
 from ..types.batch import ApiEndpoint, BatchJobOut
 from ..types.chat import UsageInfo
 from .endpoints import Endpoint, check_body
@@ -251,7 +252,7 @@ def _write_result(raw: bytes, writer: ResultWriter, done: set[str], tally: Tally
     except ValueError:
         log.warning("Skipping a result line that is not JSON: %.100r", raw)
         return
-    record = result_record(line) if isinstance(line, dict) else None
+    record = result_record(line) if is_object(line) else None
     if record is None or record["custom_id"] in done:
         return
     writer.write(record)
@@ -260,8 +261,8 @@ def _write_result(raw: bytes, writer: ResultWriter, done: set[str], tally: Tally
         tally.add(ok=False, custom_id=record["custom_id"], error=record["error"].get("type"))
         return
     body = record["response"]["body"]
-    usage = body.get("usage") if isinstance(body, dict) else None
-    if not isinstance(usage, dict):
+    usage = body.get("usage") if is_object(body) else None
+    if not is_object(usage):
         tally.add(ok=True)
         return
     tally.add(ok=True, usage=UsageInfo.model_validate(usage), model=body.get("model"))
@@ -274,7 +275,7 @@ def result_record(line: dict[str, Any]) -> dict[str, Any] | None:
     if not isinstance(custom_id, str):
         return None
     given = line.get("response")
-    response: dict[str, Any] = given if isinstance(given, dict) else {}
+    response: dict[str, Any] = given if is_object(given) else {}
     status = response.get("status_code")
     body = response.get("body")
     if line.get("error") is None and isinstance(status, int) and 200 <= status < 300:
@@ -287,7 +288,7 @@ def result_record(line: dict[str, Any]) -> dict[str, Any] | None:
         error = status_error(status, content=content, headers=headers, request=None)
     else:
         detail = line.get("error")
-        message = detail.get("message") if isinstance(detail, dict) else detail
+        message = detail.get("message") if is_object(detail) else detail
         error = APIError(str(message or "the batch job reported an error"), body=detail)
     return BatchResult(custom_id, 0, error=error).to_record()
 
@@ -304,7 +305,7 @@ def _load_state(path: str) -> dict[str, Any] | None:
     except ValueError:
         log.warning("Ignoring an unreadable batch job record %s", path)
         return None
-    return state if isinstance(state, dict) and isinstance(state.get("job_id"), str) else None
+    return state if is_object(state) and isinstance(state.get("job_id"), str) else None
 
 
 def _save_state(path: str, state: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import BaseModel, ValidationError
 
 from .._core.errors import ArgumentError
+from .._core.json_values import is_mapping
 from .._core.options import REQUEST_OPTION_KEYS
 from .._core.validate import validate_params
 from ..types._base import ResponseModel
@@ -43,9 +44,9 @@ class Endpoint:
     same reply as ``call``'s."""
     request: str = ""
     """``module:Class`` of the request model in ``types`` (imported when first needed)."""
-    renames: Mapping[str, str] = field(default_factory=dict)
+    renames: Mapping[str, str] = field(default_factory=dict[str, str])
     """Wire name → SDK argument name."""
-    refused: Mapping[str, str] = field(default_factory=dict)
+    refused: Mapping[str, str] = field(default_factory=dict[str, str])
     """Body fields a JSONL line cannot carry → why (a transcription's ``file`` part)."""
     check: Callable[[Any], None] | None = None
     """The rules across fields the API enforces, run on the validated request model."""
@@ -181,11 +182,11 @@ def body_arguments(target: Endpoint, body: Any, model: str | None) -> dict[str, 
     an object or that holds a name the API does not know (the SDK's per-call options such as
     ``timeout`` are not body fields).
     """
-    if not isinstance(body, Mapping):
+    if not is_mapping(body):
         raise ArgumentError("body", f"must be a JSON object, got {type(body).__name__}")
     arguments: dict[str, Any] = {}
     for key, value in body.items():
-        if not isinstance(key, str) or key in REQUEST_OPTION_KEYS:
+        if not isinstance(key, str) or key in REQUEST_OPTION_KEYS:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError(str(key), "unknown field (the API would reject it)")
         if key in target.renames.values():
             raise ArgumentError(key, "unknown field (the API would reject it)")
@@ -214,7 +215,7 @@ def usage_of(response: ResponseModel) -> UsageInfo | None:
         return usage
     if isinstance(usage, BaseModel):  # a conversation's usage, which counts connectors too
         usage = usage.model_dump(exclude_none=True)
-    if isinstance(usage, Mapping):  # kept as an extra field by replies that do not declare it
+    if is_mapping(usage):  # kept as an extra field by replies that do not declare it
         try:
             return UsageInfo.model_validate(usage)
         except ValidationError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 from typing_extensions import TypedDict
@@ -50,7 +50,7 @@ class FileRunOptions(TypedDict, total=False):
 def _path(name: str, value: Any) -> str:
     if not isinstance(value, (str, os.PathLike)):
         raise ArgumentError(name, f"must be a str or os.PathLike, got {type(value).__name__}")
-    return os.fsdecode(value)
+    return os.fsdecode(cast("StrPath", value))
 
 
 async def run_file(

@@ -14,6 +14,7 @@ from typing_extensions import TypedDict
 
 from .._core.errors import APIError, BatchInputError
 from .._core.options import RequestOptions
+from .._core.response_info import info_of
 from .._core.retry import RetryPolicy
 from ..types._base import ResponseModel
 from ..types.chat import UsageInfo
@@ -110,7 +111,7 @@ class BatchResult:
         """The output line: ``{"custom_id", "response": {"status_code", "body"}, "error"}``,
         with ``response`` or ``error`` null, as the Batch API writes its results."""
         if self.response is not None:
-            info = self.response.response_info
+            info = info_of(self.response)  # None for a result read back from a file
             response = {
                 "status_code": info.status_code if info is not None else 200,
                 "body": response_body(self.response),

@@ -28,6 +28,7 @@ from typing import Any, Final, Literal
 import anyio
 
 from .._core.errors import BatchInputError, BatchOutputError, DuplicateCustomIDError
+from .._core.json_values import is_object
 from .items import BatchItem, InvalidItem
 from .progress import ModelUsage
 
@@ -111,7 +112,7 @@ def parse_line(raw: bytes | str, number: int, path: str) -> BatchItem | InvalidI
         line = json.loads(text)
     except ValueError as exc:
         return bad(f"not JSON ({exc})")
-    if not isinstance(line, dict):
+    if not is_object(line):
         return bad(f"expected a JSON object, got {type(line).__name__}")
     custom_id = line.get("custom_id")
     if not isinstance(custom_id, str) or not custom_id:
@@ -120,7 +121,7 @@ def parse_line(raw: bytes | str, number: int, path: str) -> BatchItem | InvalidI
     if unknown:
         return bad(f"unknown field {unknown[0]!r} (a line has custom_id and body)", custom_id)
     body = line.get("body")
-    if not isinstance(body, dict):
+    if not is_object(body):
         problem = "no body" if body is None else f"body is a {type(body).__name__}"
         return bad(f"{problem} (expected a JSON object)", custom_id)
     return BatchItem(body, custom_id=custom_id)
@@ -205,7 +206,7 @@ def resume_scan(path: str) -> set[str]:
                 record = json.loads(raw)
             except ValueError:
                 record = None
-            custom_id = record.get("custom_id") if isinstance(record, dict) else None
+            custom_id = record.get("custom_id") if is_object(record) else None
             if not isinstance(custom_id, str):
                 raise BatchOutputError(
                     f"{path}, line {number}: not a result line with a custom_id; this file "

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
 from contextlib import aclosing
 from dataclasses import dataclass
 from types import TracebackType
@@ -35,6 +35,7 @@ from typing_extensions import Self, Unpack
 
 from .._core.checks import check_optional_int, check_optional_number, check_text
 from .._core.errors import ArgumentError, RateLimitError
+from .._core.json_values import is_mapping
 from .._core.limits import RateLimitInfo
 from .._core.options import RequestOptions
 from .._core.retry import (
@@ -107,25 +108,25 @@ class BatchRunner:
         if unknown:
             raise ArgumentError(sorted(unknown)[0], "unknown runner option")
         self.client = client
-        self.endpoint = endpoint(options.get("endpoint", CHAT))
-        self.model = options.get("model")
+        self.endpoint: Endpoint = endpoint(options.get("endpoint", CHAT))
+        self.model: str | None = options.get("model")
         concurrency = check_optional_int("concurrency", options.get("concurrency"), 1)
-        self.concurrency = DEFAULT_CONCURRENCY if concurrency is None else concurrency
-        self.requests_per_minute = check_optional_number(
+        self.concurrency: int = DEFAULT_CONCURRENCY if concurrency is None else concurrency
+        self.requests_per_minute: float | None = check_optional_number(
             "requests_per_minute", options.get("requests_per_minute")
         )
-        self.tokens_per_minute = check_optional_number(
+        self.tokens_per_minute: float | None = check_optional_number(
             "tokens_per_minute", options.get("tokens_per_minute")
         )
-        self.adaptive = bool(options.get("adaptive", True))
-        self.max_retries = check_optional_int("max_retries", options.get("max_retries"))
-        self.stream = bool(options.get("stream", False))
+        self.adaptive: bool = bool(options.get("adaptive", True))
+        self.max_retries: int | None = check_optional_int("max_retries", options.get("max_retries"))
+        self.stream: bool = bool(options.get("stream", False))
         if self.stream and self.endpoint.stream is None:
             raise ArgumentError("stream", f"{self.endpoint.path} does not stream")
         limit = check_optional_int("reorder_limit", options.get("reorder_limit"), 1)
-        self.reorder_limit = limit if limit is not None else 4 * self.concurrency
-        self.on_progress = options.get("on_progress")
-        self.progress_interval = (
+        self.reorder_limit: int = limit if limit is not None else 4 * self.concurrency
+        self.on_progress: ProgressCallback | None = options.get("on_progress")
+        self.progress_interval: float = (
             check_optional_number("progress_interval", options.get("progress_interval")) or 1.0
         )
         retry = options.get("retry")
@@ -256,10 +257,10 @@ class BatchRun:
             self._group.cancel_scope.cancel()
         try:
             return await self._group.__aexit__(exc_type, exc, tb)
-        except BaseExceptionGroup as group:
+        except BaseExceptionGroup as group:  # pyright: ignore[reportUnknownVariableType]
             # The caller's own error, raised in the `async with` body: give it back as it is,
             # not wrapped in a group of one (our tasks do not fail on their own).
-            if exc is not None and list(group.exceptions) == [exc]:
+            if exc is not None and list(group.exceptions) == [exc]:  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
                 raise exc from exc.__cause__
             raise
         finally:
@@ -389,14 +390,14 @@ class BatchRun:
         try:
             if isinstance(item, BatchItem):
                 body, given_id, path = item.body, item.custom_id, item.endpoint
-            elif isinstance(item, Mapping) and "body" in item:
+            elif is_mapping(item) and "body" in item:
                 body, given_id, path = item["body"], item.get("custom_id"), item.get("endpoint")
                 unknown = sorted(str(key) for key in item if key not in _ITEM_KEYS)
                 if unknown:
                     raise ArgumentError(
                         unknown[0], "unknown item field (custom_id, body, endpoint)"
                     )
-            elif isinstance(item, Mapping):
+            elif is_mapping(item):
                 body = item
             else:
                 raise ArgumentError("item", f"must be a BatchItem or a mapping, not {item!r:.80}")
@@ -496,8 +497,7 @@ class BatchRun:
                     self._estimator.observe(
                         job.estimate, usage.prompt_tokens, usage.completion_tokens
                     )
-            info = response.response_info
-            pacer.on_success(info.rate_limit if info is not None else None, now, sent_at)
+            pacer.on_success(response.response_info.rate_limit, now, sent_at)
             return BatchResult(
                 job.custom_id,
                 job.index,

@@ -35,7 +35,7 @@ class SyncBatchRunner:
 
     def __init__(self, client: Mistral, **options: Unpack[RunnerOptions]) -> None:
         self._client = client
-        self.runner = BatchRunner(client.async_client, **options)
+        self.runner: BatchRunner = BatchRunner(client.async_client, **options)
 
     def run(
         self, items: Iterable[ItemInput], *, ordered: bool = False, total: int | None = None

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._core.json_values import is_list_or_tuple, is_mapping
 from .._core.tokens import CHARS_PER_TOKEN, tokens_for_chars
 
 _INITIAL_COMPLETION_TOKENS = 256.0
@@ -40,11 +41,11 @@ def text_chars(value: Any) -> int:
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
-    elif isinstance(value, Mapping):
+    elif is_mapping(value):
         for key, item in value.items():
             if key not in _SKIPPED_KEYS:
                 yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
+    elif is_list_or_tuple(value):
         for item in value:
             yield from _strings(item)
 

@@ -32,9 +32,9 @@ class _ToolCallParts:
 
 @dataclass
 class _ChoiceParts:
-    parts: list[Any] = field(default_factory=list)
+    parts: list[Any] = field(default_factory=list[Any])
     """Content in arrival order: text deltas as ``str``, other parts (thinking...) as models."""
-    tool_calls: dict[int, _ToolCallParts] = field(default_factory=dict)
+    tool_calls: dict[int, _ToolCallParts] = field(default_factory=dict[int, _ToolCallParts])
     finish_reason: str | None = None
 
 
@@ -85,7 +85,7 @@ class ChatCompletionAccumulator:
 
     def completion(self) -> ChatCompletionResponse:
         """The completion as far as the stream has come (complete once it has ended)."""
-        choices = []
+        choices: list[ChatCompletionChoice] = []
         for index in sorted(self._choices):
             parts = self._choices[index]
             content = _merge_content(parts.parts)

@@ -15,6 +15,7 @@ from typing import Any, Final
 import httpx
 
 from .errors import ArgumentError
+from .json_values import is_list_or_tuple, is_mapping
 
 
 def check_int(name: str, value: Any, minimum: int = 0) -> int:
@@ -120,18 +121,19 @@ def check_depth(name: str, value: Any, limit: int = MAX_JSON_DEPTH) -> None:
     while stack:
         item, depth = stack.pop()
         children: Any
-        if isinstance(item, Mapping):
+        if is_mapping(item):
             children = item.values()
-        elif isinstance(item, (list, tuple)):
+        elif is_list_or_tuple(item):
             children = item
         else:
             continue
         if depth > limit:
             raise ArgumentError(name, f"is nested deeper than {limit} levels (or is cyclic)")
-        stack.extend((child, depth + 1) for child in children if isinstance(child, _NESTED))
-
-
-_NESTED: Final = (Mapping, list, tuple)
+        stack.extend(
+            (child, depth + 1)
+            for child in children
+            if is_mapping(child) or is_list_or_tuple(child)  # the kinds that nest
+        )
 
 
 def check_no_surrogate(name: str, value: Any) -> None:
@@ -143,10 +145,10 @@ def check_no_surrogate(name: str, value: Any) -> None:
         if isinstance(item, str):
             if has_surrogate(item):
                 raise ArgumentError(name, "contains a lone surrogate, which UTF-8 cannot encode")
-        elif isinstance(item, Mapping):
+        elif is_mapping(item):
             stack.extend(item.keys())
             stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
+        elif is_list_or_tuple(item):
             stack.extend(item)
 
 
@@ -154,7 +156,7 @@ def check_optional_mapping(name: str, value: Any) -> Mapping[str, Any] | None:
     """``None``, or a mapping with ``str`` keys (``extra_body``, ``extra_query``)."""
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    if not is_mapping(value):
         raise ArgumentError(name, f"must be a mapping (dict) or None, got {type(value).__name__}")
     for key in value:
         check_clean_text(f"{name}[{key!r}]", key)
@@ -176,7 +178,7 @@ def check_optional_headers(name: str, value: Any) -> dict[str, str] | None:
     """``None``, or a mapping of header names to values, both printable ASCII ``str``."""
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    if not is_mapping(value):
         raise ArgumentError(name, f"must be a mapping of str to str, got {type(value).__name__}")
     headers: dict[str, str] = {}
     for key, item in value.items():

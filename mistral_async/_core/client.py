@@ -181,7 +181,7 @@ class AsyncMistral:
         self._key_source = KeySource(key) if callable(key) else None
         if self._key_source is None:
             check_api_key(key)
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("http_client", "must be an httpx.AsyncClient")
         if http_client is not None and transport != "httpx":
             raise ArgumentError("transport", "cannot be chosen with http_client")
@@ -189,26 +189,26 @@ class AsyncMistral:
             name = "proxy" if proxy is not None else "trust_env"
             raise ArgumentError(name, "cannot be chosen with http_client, which routes itself")
         if not isinstance(usage_tracker, NotGiven) and not (
-            usage_tracker is None or isinstance(usage_tracker, UsageTracker)
+            usage_tracker is None or isinstance(usage_tracker, UsageTracker)  # pyright: ignore[reportUnnecessaryIsInstance]
         ):
             raise ArgumentError("usage_tracker", "must be a UsageTracker or None")
         if cache is not None and not callable(getattr(cache, "entry", None)):
             raise ArgumentError("cache", "must be a ResponseCache or None")
-        self.base_url = _check_base_url(
+        self.base_url: str = _check_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
         if isinstance(timeout, NotGiven):
             timeout = timeout_of(http_client)
-        self.timeout = to_timeout(check_timeout("timeout", timeout))
-        self.deadline = check_optional_seconds("deadline", deadline)
+        self.timeout: httpx.Timeout = to_timeout(check_timeout("timeout", timeout))
+        self.deadline: float | None = check_optional_seconds("deadline", deadline)
         check_retry_options(retry, max_retries)
         self.retry: RetryPolicy = resolve_policy(DEFAULT_RETRY, retry, max_retries)
         """The retry policy of every call (``retry=`` or ``max_retries=`` per call wins)."""
         self.hooks = check_hooks("hooks", hooks)
         self.trace_content = content_default() if trace_content is None else bool(trace_content)
         configure_from_env()
-        self.max_response_bytes = check_size("max_response_bytes", max_response_bytes)
-        self.max_event_bytes = check_size("max_event_bytes", max_event_bytes)
+        self.max_response_bytes: int = check_size("max_response_bytes", max_response_bytes)
+        self.max_event_bytes: int = check_size("max_event_bytes", max_event_bytes)
         self._limiter = ConcurrencyLimiter(
             check_optional_int("max_concurrency", max_concurrency, minimum=1)
         )
@@ -471,6 +471,9 @@ class AsyncMistral:
             if not stream:
                 deadline = Deadline.start(per_attempt)
             failure: httpx.RequestError | None = None
+            # Bound when no failure was caught (type checkers cannot follow that on their own).
+            response: httpx.Response | None = None
+            content = b""
             with Deadline.scope(deadline) as scope:
                 try:
                     # Always sent streamed: a body is read here, counted against its bound
@@ -504,6 +507,7 @@ class AsyncMistral:
                     raise error from (None if final else failure)
                 log_retry(http_request, failure, delay, retries + 1, policy.max_retries)
             else:
+                assert response is not None
                 if response.is_success:
                     if cached is not None:
                         response = await cached.save(response)

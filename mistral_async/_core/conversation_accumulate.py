@@ -60,7 +60,7 @@ class _Output:
 
 @dataclass
 class _MessageParts(_Output):
-    contents: dict[int, list[Any]] = field(default_factory=dict)
+    contents: dict[int, list[Any]] = field(default_factory=dict[int, list[Any]])
     """``content_index`` → the parts in arrival order (``str`` text deltas or chunk models)."""
 
     def entry(self) -> MessageOutputEntry:
@@ -85,7 +85,7 @@ class _MessageParts(_Output):
 class _FunctionCallParts(_Output):
     name: str = ""
     tool_call_id: str = ""
-    arguments: list[str] = field(default_factory=list)
+    arguments: list[str] = field(default_factory=list[str])
     confirmation_status: str | None = None
 
     def entry(self) -> FunctionCallEntry:
@@ -104,7 +104,7 @@ class _FunctionCallParts(_Output):
 @dataclass
 class _ToolExecutionParts(_Output):
     name: str = ""
-    arguments: list[str] = field(default_factory=list)
+    arguments: list[str] = field(default_factory=list[str])
     info: dict[str, Any] | None = None
     completed_at: datetime | None = None
 

@@ -77,6 +77,7 @@ class FileDownload(HeldResponse):
             deadline = self._deadline
             try:
                 while True:
+                    chunk = b""
                     with Deadline.scope(deadline) as scope:
                         try:
                             chunk = await body.__anext__()

@@ -7,6 +7,7 @@ Exception hierarchy::
     │   ├── ToolDefinitionError                  a tool function whose signature cannot be described
     │   └── StrictSchemaError                    a response type that cannot become a strict schema
     ├── MissingAPIKeyError                       no api_key and no MISTRAL_API_KEY
+    ├── MissingResponseInfoError                 ``response_info`` of a model not read from a reply
     ├── ClientClosedError (also RuntimeError)    the client was closed
     ├── SyncInEventLoopError (also RuntimeError) the sync client called from inside an event loop
     ├── JobWaitTimeoutError (also TimeoutError)  ``jobs.wait(timeout=...)`` ran out; the job runs on
@@ -52,6 +53,7 @@ from typing import Any
 
 import httpx
 
+from .json_values import is_array, is_object
 from .response_info import request_id
 
 
@@ -128,6 +130,11 @@ class ArgumentError(MistralError, ValueError):
 
 class MissingAPIKeyError(MistralError):
     """No API key was given and ``MISTRAL_API_KEY`` is not set."""
+
+
+class MissingResponseInfoError(MistralError):
+    """``response_info`` was read on a model that was not read from a reply: one built in code
+    (``ChatCompletionResponse(...)``, ``model_validate``) or one nested inside another reply."""
 
 
 class ClientClosedError(MistralError, RuntimeError):
@@ -242,7 +249,7 @@ class APIError(MistralError):
         retries: int = 0,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message: str = message
         self.request = request
         self.body = body
         self.headers: Mapping[str, str] = headers if headers is not None else {}
@@ -290,7 +297,7 @@ class StreamError(APIError):
         super().__init__(message, **kwargs)
         self.status_code = status_code
         self.type: str | None = _field(self.body, "type")
-        self.code: Any = self.body.get("code") if isinstance(self.body, dict) else None
+        self.code: Any = self.body.get("code") if is_object(self.body) else None
 
 
 class APIStatusError(APIError):
@@ -307,13 +314,14 @@ class APIStatusError(APIError):
     only a message; ``type``, ``code`` and ``param`` are then ``None``.
     """
 
-    status_code: int
+    # Narrowed: a status error always has one (set once, in __init__).
+    status_code: int  # pyright: ignore[reportIncompatibleVariableOverride]
 
     def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.status_code = status_code
+        self.status_code = status_code  # pyright: ignore[reportIncompatibleVariableOverride]
         self.type: str | None = _field(self.body, "type")
-        self.detail: Any = self.body.get("detail") if isinstance(self.body, dict) else None
+        self.detail: Any = self.body.get("detail") if is_object(self.body) else None
         retry_after = self.headers.get("retry-after")
         self.retry_after: str | None = retry_after
         fields = error_fields(self.body)
@@ -388,10 +396,10 @@ def error_fields(body: Any) -> ErrorFields:
     ``{"message": "...", "request_id": "..."}``. ``code`` is read as text (``1500`` and
     ``"1500"`` are both ``"1500"``).
     """
-    if not isinstance(body, dict):
+    if not is_object(body):
         return ErrorFields(message=body.strip()[:500] or None if isinstance(body, str) else None)
     nested = body.get("error")
-    if isinstance(nested, dict) and "message" not in body:
+    if is_object(nested) and "message" not in body:
         return error_fields(nested)
     code = body.get("code")
     raw = body.get("raw_status_code")
@@ -408,7 +416,7 @@ def error_fields(body: Any) -> ErrorFields:
 
 
 def _field(body: Any, name: str) -> str | None:
-    if isinstance(body, dict):
+    if is_object(body):
         value = body.get(name)
         if isinstance(value, str):
             return value
@@ -428,15 +436,15 @@ def parse_body(content: bytes, content_type: str | None) -> Any:
 
 def _summary(body: Any) -> str:
     """The most useful one-line description that a Mistral error body offers."""
-    if isinstance(body, dict):
+    if is_object(body):
         message = body.get("message")
         if isinstance(message, str) and message:
             return message
         detail = body.get("detail")
-        if isinstance(detail, list) and detail:
-            parts = []
+        if is_array(detail) and detail:
+            parts: list[str] = []
             for item in detail[:5]:
-                if isinstance(item, dict):
+                if is_object(item):
                     loc = ".".join(str(p) for p in item.get("loc", ()))
                     parts.append(f"{loc}: {item.get('msg', '')}".strip(": "))
             if parts:
@@ -444,7 +452,7 @@ def _summary(body: Any) -> str:
         if isinstance(detail, str):
             return detail
         error = body.get("error")
-        if isinstance(error, dict):
+        if is_object(error):
             return _summary(error)
     if isinstance(body, str) and body.strip():
         return body.strip()[:500]
@@ -494,13 +502,13 @@ def _offending_message(body: Any, request: httpx.Request | None) -> int | None:
         sent = json.loads(request.content)
     except (ValueError, httpx.RequestNotRead):
         return None
-    messages = sent.get("messages") if isinstance(sent, dict) else None
-    if not isinstance(messages, list):
+    messages = sent.get("messages") if is_object(sent) else None
+    if not is_array(messages):
         return None
     role, after = found.groups()
     previous = None
     for index, item in enumerate(messages):
-        current = item.get("role") if isinstance(item, dict) else None
+        current = item.get("role") if is_object(item) else None
         if current == "system":
             continue
         if (previous, current) == (after, role):

@@ -42,6 +42,7 @@ from ..types.conversation_events import (
 )
 from ..types.conversations import ConversationResponse
 from .conversation_accumulate import ConversationAccumulator
+from .json_values import is_object
 from .options import RequestOptions
 from .request import APIRequest
 from .speech_accumulate import SpeechAccumulator
@@ -238,7 +239,8 @@ class SpeechStream(AccumulatingStream[SpeechStreamEvent, bytes]):
         return accumulator.audio_bytes()
 
     def _decode(self, sse: ServerSentEvent) -> SpeechStreamEvent:
-        event = AsyncStream._decode(self, sse)  # not the base's bound: it is on audio bytes
+        # Not the base's bound: it is on audio bytes.
+        event = AsyncStream[SpeechStreamEvent]._decode(self, sse)
         self._last = event
         speech = self._speech
         self._chunk = speech.add(event)
@@ -261,7 +263,7 @@ class SpeechStream(AccumulatingStream[SpeechStreamEvent, bytes]):
     def model(self) -> str | None:
         """The model asked for (what the usage tracker records the usage under)."""
         body = self._request.json
-        return body.get("model") if isinstance(body, dict) else None
+        return body.get("model") if is_object(body) else None
 
     async def iter_audio(self) -> AsyncIterator[bytes]:
         """The audio, decoded, piece by piece as it arrives."""
@@ -297,7 +299,7 @@ def _raw_error(event: StreamEvent) -> Any:
     # data object with a "message" key is an ordinary event in many of them.
     if event.event in ("error", "conversation.response.error"):
         data = event.data
-        return data.get("error", data) if isinstance(data, dict) else data
+        return data.get("error", data) if is_object(data) else data
     return None
 
 

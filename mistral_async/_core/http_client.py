@@ -20,6 +20,7 @@ import httpx
 
 from .checks import check_timeout
 from .errors import ArgumentError, ClientClosedError
+from .json_values import is_tuple
 from .options import DEFAULT_TIMEOUT, TimeoutTypes, to_timeout
 from .proxies import ProxyTypes, proxy_routes
 from .transport import (
@@ -69,9 +70,9 @@ def async_http_client(
         (``httpx.MockTransport``, ``httpx.ASGITransport``...), which then decides where every
         request goes: ``proxy``, ``verify``, ``cert`` and ``limits`` cannot be given with it.
     """
-    if not isinstance(trust_env, bool):
+    if not isinstance(trust_env, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ArgumentError("trust_env", f"must be a bool, got {type(trust_env).__name__}")
-    if limits is not None and not isinstance(limits, httpx.Limits):
+    if limits is not None and not isinstance(limits, httpx.Limits):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ArgumentError("limits", f"must be an httpx.Limits, got {type(limits).__name__}")
     common: dict[str, Any] = {
         "timeout": to_timeout(check_timeout("timeout", timeout)),
@@ -149,7 +150,7 @@ def _ssl_context(
 
 def _load_cert(context: ssl.SSLContext, cert: Any) -> None:
     parts = (cert,) if isinstance(cert, str) else cert
-    if not isinstance(parts, tuple) or not 1 <= len(parts) <= 3:
+    if not is_tuple(parts) or not 1 <= len(parts) <= 3:
         raise ArgumentError("cert", "must be a path, (cert, key) or (cert, key, password)")
     try:
         context.load_cert_chain(*parts)
@@ -170,7 +171,7 @@ class OwnedHttpClients:
 
     def __init__(self, timeout: httpx.Timeout, transport: TransportName) -> None:
         self._timeout = timeout
-        self._transport = transport
+        self._transport: TransportName = transport
         self._clients: dict[tuple[object, bool], tuple[object, httpx.AsyncClient]] = {}
         self._closed = False
 

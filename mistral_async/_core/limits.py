@@ -79,7 +79,7 @@ class RateLimitInfo:
     The properties read them as counts from 0 to ``MAX_COUNT``; anything else reads as absent.
     """
 
-    raw: Mapping[str, str] = field(default_factory=dict)
+    raw: Mapping[str, str] = field(default_factory=dict[str, str])
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> RateLimitInfo:

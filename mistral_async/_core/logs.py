@@ -59,7 +59,7 @@ def set_log_level(level: str | int | None) -> None:
         number = _LEVELS.get(level.strip().lower())
         if number is None:
             raise ArgumentError("level", f"must be one of {sorted(_LEVELS)}, got {level!r}")
-    elif isinstance(level, int) and not isinstance(level, bool):
+    elif isinstance(level, int) and not isinstance(level, bool):  # pyright: ignore[reportUnnecessaryIsInstance]  # called untyped too
         number = level
     else:
         raise ArgumentError("level", f"must be a level name or number, got {level!r}")

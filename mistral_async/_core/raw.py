@@ -9,10 +9,11 @@ every request the client sends.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from .checks import check_clean_text, check_depth
 from .errors import ArgumentError
+from .json_values import is_list_or_tuple, is_mapping, is_tuple
 from .options import RequestOptions
 from .request import APIRequest, check_body
 from .upload import close_parts, lazy_file_part
@@ -39,10 +40,10 @@ def check_path(path: Any) -> str:
 def _check_params(params: Any) -> dict[str, Any] | None:
     if params is None:
         return None
-    if not isinstance(params, Mapping):
+    if not is_mapping(params):
         raise ArgumentError("params", f"must be a mapping, got {type(params).__name__}")
     for key, value in params.items():
-        if not isinstance(key, str):
+        if not isinstance(key, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("params", f"keys must be str, got {key!r}")
         check_query_value(f"params[{key!r}]", value)
     return dict(params)
@@ -52,18 +53,18 @@ def _check_data(data: Any) -> dict[str, Any] | None:
     """Form fields: a str, number or bool each, or a list of them (repeated parts)."""
     if data is None:
         return None
-    if not isinstance(data, Mapping):
+    if not is_mapping(data):
         raise ArgumentError("data", f"must be a mapping, got {type(data).__name__}")
     form: dict[str, Any] = {}
     for key, value in data.items():
-        if not isinstance(key, str):
+        if not isinstance(key, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("data", f"keys must be str, got {key!r}")
         check_query_value(f"data[{key!r}]", value)
-        items = value if isinstance(value, (list, tuple)) else [value]
+        items = value if is_list_or_tuple(value) else [value]
         # httpx writes True as "true"; a form field is text, so say it the same way for all.
         texts = [_form_text(item) for item in items if item is not None]
         if texts:
-            form[key] = texts if isinstance(value, (list, tuple)) else texts[0]
+            form[key] = texts if is_list_or_tuple(value) else texts[0]
     return form
 
 
@@ -78,10 +79,11 @@ def _check_files(files: Any) -> list[tuple[str, Any]] | None:
     object, or httpx's ``(name, content[, media type])`` tuple. Paths are opened when sent."""
     if files is None:
         return None
-    if isinstance(files, Mapping):
+    items: list[object]
+    if is_mapping(files):
         items = list(files.items())
     elif isinstance(files, Sequence) and not isinstance(files, (str, bytes)):
-        items = list(files)
+        items = list(cast("Sequence[object]", files))
     else:
         raise ArgumentError(
             "files", f"must be a mapping or a list of pairs, got {type(files).__name__}"
@@ -89,11 +91,11 @@ def _check_files(files: Any) -> list[tuple[str, Any]] | None:
     parts: list[tuple[str, Any]] = []
     try:
         for item in items:
-            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            if not (is_tuple(item) and len(item) == 2 and isinstance(item[0], str)):
                 raise ArgumentError("files", f"each item must be (field name, file), got {item!r}")
             field, file = item
             where = f"files[{field!r}]"
-            if isinstance(file, tuple):
+            if is_tuple(file):
                 if not 2 <= len(file) <= 3 or not isinstance(file[0], str):
                     raise ArgumentError(where, "must be (file name, content[, media type])")
                 part, _ = lazy_file_part(

@@ -16,7 +16,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import APIResponseValidationError, parse_body
-from .response_info import ResponseInfo
+from .response_info import ResponseInfo, attach_info
 
 T = TypeVar("T")
 
@@ -38,7 +38,7 @@ def check_cast_to(cast_to: Any) -> None:
     if isinstance(cast_to, type) and issubclass(cast_to, BaseModel):
         return
     try:
-        _adapter(cast_to)
+        _adapter(cast_to)  # pyright: ignore[reportUnknownArgumentType]
     except Exception as exc:  # pydantic raises several kinds for a type it cannot read
         raise ArgumentError("cast_to", f"is not a type a reply can be read into: {exc}") from None
 
@@ -62,8 +62,7 @@ def parse_reply(response: httpx.Response, cast_to: Any, info: ResponseInfo) -> A
             model = cast_to.model_validate_json(content)
         except ValidationError as exc:
             raise _invalid(response, cast_to.__name__, exc, info) from None
-        if hasattr(model, "_response_info"):
-            model._response_info = info
+        attach_info(model, info)
         return model
     if not content.strip():
         # 204 or an empty 200: nothing to read, which only "no body" expectations accept.
@@ -83,7 +82,7 @@ def parse_reply(response: httpx.Response, cast_to: Any, info: ResponseInfo) -> A
     if cast_to is str and not content.lstrip().startswith(b'"'):
         return response.text  # a text reply rather than a JSON string
     try:
-        return _adapter(cast_to).validate_json(content)
+        return _adapter(cast_to).validate_json(content)  # pyright: ignore[reportUnknownArgumentType]
     except ValidationError as exc:
         raise _invalid(response, _name(cast_to), exc, info) from None
 

@@ -17,6 +17,7 @@ import httpx
 from .._version import __version__
 from .checks import check_depth
 from .errors import ArgumentError
+from .json_values import is_mapping, is_object
 from .options import RequestOptions, to_timeout
 
 # Where ``_sync`` (and older code) imports it from; it belongs to the transport.
@@ -39,7 +40,7 @@ class APIRequest:
     """Multipart files for ``httpx`` (``{"file": (name, stream, content_type)}``)."""
     data: Mapping[str, Any] | None = None
     """Multipart form fields sent beside ``files``."""
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict[str, str])
     content: bytes | None = field(default=None, repr=False)
     """The JSON body already encoded (``extra_body`` merged) by :func:`check_body` at the call,
     so that the builder does not encode it a second time; ``None``: encode ``json`` when built.
@@ -78,11 +79,11 @@ def encode_json(body: Any, name: str = "body") -> bytes:
     except (ValueError, TypeError, RecursionError, UnicodeEncodeError):
         pass
     # Only on failure: find which field is at fault, to name it.
-    if isinstance(body, Mapping):
+    if is_mapping(body):
         for key, value in body.items():
             reason = _problem(value)
             if reason is not None:
-                where = key if name == "body" and isinstance(key, str) else f"{name}[{key!r}]"
+                where = key if name == "body" and isinstance(key, str) else f"{name}[{key!r}]"  # pyright: ignore[reportUnnecessaryIsInstance]
                 raise ArgumentError(where, reason) from None
     raise ArgumentError(name, _problem(body) or "cannot be sent as JSON") from None
 
@@ -103,7 +104,7 @@ def merge_body(body: Any, options: RequestOptions) -> Any:
     extra_body = options.get("extra_body")
     if not extra_body:
         return body
-    if not isinstance(body, dict):
+    if not is_object(body):
         raise ArgumentError("extra_body", "this request has no JSON object body")
     return {**body, **extra_body}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from typing_extensions import Self
 
@@ -53,3 +53,24 @@ class ResponseInfo:
     @property
     def request_id(self) -> str | None:
         return request_id(self.headers)
+
+
+# A reply model keeps its info in the private attribute ``_response_info`` (declared on
+# ``types._base.ResponseModel``, which this layer does not import: see the module docstring).
+_SLOT: Final = "_response_info"
+
+
+def attach_info(result: object, info: ResponseInfo | None) -> None:
+    """Give a reply model the info of the reply it was read from; other results have none."""
+    if hasattr(result, _SLOT):
+        target: Any = result  # any ResponseModel: the slot is declared there
+        target._response_info = info
+
+
+def info_of(result: object) -> ResponseInfo | None:
+    """The info of the reply a model was read from, ``None`` for a model built in code (whose
+    ``response_info`` raises); anything else's ``response_info`` attribute, if it has one."""
+    info: ResponseInfo | None = (
+        getattr(result, _SLOT) if hasattr(result, _SLOT) else getattr(result, "response_info", None)
+    )
+    return info

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import httpx
 
@@ -89,11 +89,13 @@ def _statuses(value: Any) -> frozenset[int]:
     name = "retry.retry_statuses"
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise ArgumentError(name, f"must be a collection of HTTP statuses, got {value!r}")
-    statuses = frozenset(value)
-    for status in statuses:
+    items = cast("Iterable[object]", value)
+    statuses: set[int] = set()
+    for status in items:
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ArgumentError(name, f"must hold HTTP statuses (100-599), got {status!r}")
-    return statuses
+        statuses.add(status)
+    return frozenset(statuses)
 
 
 DEFAULT_RETRY: Final = RetryPolicy()

@@ -41,8 +41,10 @@ from .errors import (
     transport_error,
 )
 from .held import HeldResponse
+from .json_values import is_object
 from .options import RequestOptions
 from .request import APIRequest
+from .response_info import attach_info
 from .retry import RETRYABLE_EXCEPTIONS
 from .sse import ServerSentEvent, aiter_sse, content_type_problem
 
@@ -181,6 +183,7 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
                 if idle is not None and idle_at == math.inf:
                     idle_at = anyio.current_time() + idle
                 until = min(idle_at, deadline.at if deadline is not None else math.inf)
+                sse: ServerSentEvent | None = None  # stays None when the scope is cancelled
                 with anyio.CancelScope(deadline=until) as scope:
                     try:
                         sse = await events.__anext__()
@@ -257,7 +260,7 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
         except ValueError:
             raise self._invalid(f"an event is not JSON: {sse.data[:200]!r}") from None
         if sse.event == "error" or is_error_object(body):
-            raise self._stream_error(body.get("error", body) if isinstance(body, dict) else body)
+            raise self._stream_error(body.get("error", body) if is_object(body) else body)
         raise self._invalid(f"an event does not match {fmt.name}: {problem}")
 
     def _stream_error(self, body: Any) -> Exception:
@@ -283,7 +286,7 @@ class AsyncStream(HeldResponse, Generic[ChunkT]):
 
 def is_error_object(body: Any) -> bool:
     """Mistral's in-stream error: ``{"object": "error", "message": ...}`` or ``{"error": ...}``."""
-    return isinstance(body, dict) and (
+    return is_object(body) and (
         body.get("object") == "error" or "error" in body or "message" in body
     )
 
@@ -361,8 +364,7 @@ class AccumulatingStream(AsyncStream[ChunkT], Generic[ChunkT, ResultT]):
                 self._retries,
             )
         result = self._result_of(self._accumulator)
-        if isinstance(result, BaseModel) and hasattr(result, "_response_info"):
-            result._response_info = self.response_info
+        attach_info(result, self.response_info)
         return result
 
     async def _final(self) -> ResultT:

@@ -38,6 +38,7 @@ import anyio
 import httpx
 
 from .._version import __version__
+from .json_values import is_array, is_mapping
 
 if TYPE_CHECKING:
     from .request import APIRequest
@@ -118,7 +119,7 @@ class CallSpan:
         stream: bool,
         content: bool,
     ) -> None:
-        body = request.json if isinstance(request.json, Mapping) else {}
+        body: Mapping[str, Any] = request.json if is_mapping(request.json) else {}
         operation = OPERATIONS.get(request.path)
         model = body.get("model")
         attributes: dict[str, Any] = {
@@ -223,10 +224,10 @@ class CallSpan:
                 span.set_attribute("gen_ai.usage.input_tokens", prompt)
             if isinstance(completion, int):
                 span.set_attribute("gen_ai.usage.output_tokens", completion)
-        choices = getattr(reply, "choices", None)
-        if isinstance(choices, list) and choices:
+        choices: Any = getattr(reply, "choices", None)
+        if is_array(choices) and choices:
             reasons = [
-                _text(c.finish_reason)
+                _text(getattr(c, "finish_reason", None))
                 for c in choices
                 if getattr(c, "finish_reason", None) is not None
             ]
@@ -246,10 +247,12 @@ def _input_messages(body: Mapping[str, Any]) -> str | None:
 
 
 def _output_messages(choices: list[Any]) -> str:
-    out = []
+    out: list[dict[str, Any]] = []
     for choice in choices:
         message = getattr(choice, "message", None)
-        dumped = message.model_dump(mode="json", exclude_none=True) if message else {}
+        dumped: dict[str, Any] = (
+            message.model_dump(mode="json", exclude_none=True) if message is not None else {}
+        )
         if getattr(choice, "finish_reason", None) is not None:
             dumped["finish_reason"] = _text(choice.finish_reason)
         out.append(dumped)

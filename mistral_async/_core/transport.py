@@ -25,7 +25,7 @@ import functools
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import httpx
 
@@ -82,7 +82,7 @@ def _shard_transport(
 
 def capped_pool_timeout(request: httpx.Request, cap: float) -> float:
     """Bound the request's wait for a connection to ``cap`` seconds; returns the bound."""
-    timeouts = request.extensions.get("timeout") or {}
+    timeouts: dict[str, Any] = request.extensions.get("timeout") or {}
     wait = timeouts.get("pool")
     if wait is not None and wait <= cap:
         return float(wait)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator
 from contextlib import contextmanager
 from typing import IO, Any, TypeAlias
 
 from .checks import check_clean_text
 from .errors import ArgumentError
+from .json_values import is_mapping, is_tuple
 
 StrPath: TypeAlias = str | os.PathLike[str]
 """A file system path."""
@@ -38,7 +39,7 @@ def file_part(
     content_type: str | None = None,
     *,
     argument: str = "file",
-) -> Iterator[tuple[FilePart, bool]]:
+) -> Generator[tuple[FilePart, bool], None, None]:
     """The part httpx streams for ``file``, and whether a retry can send it again from its
     start. A path is opened here and closed on leaving, however we leave.
 
@@ -48,9 +49,9 @@ def file_part(
     """
     if isinstance(file, (bytes, bytearray, memoryview)):
         name = _part_name(filename or "file")
-        yield (name, bytes(file), content_type or _media_type(name)), True
+        yield (name, bytes(file), content_type or _media_type(name)), True  # pyright: ignore[reportUnknownArgumentType]
     elif isinstance(file, (str, os.PathLike)):
-        path = os.fsdecode(file)
+        path = os.fsdecode(file)  # pyright: ignore[reportUnknownArgumentType]
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed by the `with` below
         except FileNotFoundError:
@@ -140,7 +141,7 @@ def lazy_file_part(
     file fails at the call) and opened only when the request is sent, as a :class:`LazyFile`
     that the request's owner closes (:func:`close_parts`)."""
     if isinstance(file, (str, os.PathLike)):
-        path = os.fsdecode(file)
+        path = os.fsdecode(file)  # pyright: ignore[reportUnknownArgumentType]
         if not os.path.isfile(path):
             problem = "no such file" if not os.path.exists(path) else "not a regular file"
             raise ArgumentError(argument, f"{problem}: {path!r}")
@@ -155,8 +156,8 @@ def lazy_file_part(
 def close_parts(files: Any) -> None:
     """Close the :class:`LazyFile` parts of a request's ``files``, in either of httpx's forms
     (``{field: part}`` or ``[(field, part), ...]``); other contents belong to the caller."""
-    items = files.items() if isinstance(files, Mapping) else files or ()
+    items = files.items() if is_mapping(files) else files or ()
     for _field, part in items:
-        content = part[1] if isinstance(part, tuple) else part
+        content = part[1] if is_tuple(part) else part
         if isinstance(content, LazyFile):
             content.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,6 +24,7 @@ from .checks import (
 )
 from .errors import ArgumentError
 from .hooks import check_hooks
+from .json_values import is_list_or_tuple
 from .options import REQUEST_OPTION_KEYS, RequestOptions
 from .retry import check_retry_options
 
@@ -69,7 +70,10 @@ def error_location(loc: tuple[int | str, ...]) -> str:
 def validate_params(model: type[ModelT], params: Mapping[str, Any]) -> ModelT:
     """Validate API parameters against a request model; raise ``ArgumentError`` if invalid."""
     # Strict mode accepts only lists; a tuple of messages or stop words is a fair thing to pass.
-    data = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+    data: dict[str, Any] = {
+        k: list(cast("tuple[object, ...]", v)) if isinstance(v, tuple) else v
+        for k, v in params.items()
+    }
     for key, value in data.items():  # before pydantic, whose recursion a cycle would exhaust
         check_depth(key, value)
     try:
@@ -115,7 +119,7 @@ def name_surrogates(params: Mapping[str, Any]) -> None:
 def check_query_value(name: str, value: Any) -> None:
     """A query parameter: a string, number, bool or ``None``, or a list of them; text that
     UTF-8 can encode and numbers that are finite."""
-    for item in value if isinstance(value, (list, tuple)) else (value,):
+    for item in value if is_list_or_tuple(value) else (value,):
         if isinstance(item, str):
             check_clean_text(name, item)
         elif isinstance(item, float) and not math.isfinite(item):

@@ -24,7 +24,7 @@ def async_client_of(client: AsyncMistral | Mistral) -> AsyncMistral:
 
     if isinstance(client, Mistral):
         return client.async_client
-    if isinstance(client, AsyncMistral):
+    if isinstance(client, AsyncMistral):  # pyright: ignore[reportUnnecessaryIsInstance]
         return client
     raise ArgumentError("client", f"must be an AsyncMistral or a Mistral, got {client!r}")
 

@@ -177,6 +177,8 @@ class SyncHeldResponse(Generic[HeldT]):
 class SyncStream(SyncHeldResponse["AsyncStream[Any]"], Generic[ChunkT]):
     """A blocking view of an ``AsyncStream``: ``with`` and/or ``for``."""
 
+    # Each view narrows ``_inner`` to the stream it wraps (pyright flags a narrowed attribute;
+    # it is set once, in ``__init__``, with the stream of that kind).
     _inner: AsyncStream[Any]
 
     def __iter__(self) -> Iterator[ChunkT]:
@@ -186,7 +188,7 @@ class SyncStream(SyncHeldResponse["AsyncStream[Any]"], Generic[ChunkT]):
 class SyncChatCompletionStream(SyncStream["CompletionChunk"]):
     """A blocking view of a ``ChatCompletionStream``."""
 
-    _inner: ChatCompletionStream
+    _inner: ChatCompletionStream  # pyright: ignore[reportIncompatibleVariableOverride]
 
     def text_deltas(self) -> Iterator[str]:
         """Only the text of the first choice, as it arrives."""
@@ -205,7 +207,7 @@ class SyncChatCompletionStream(SyncStream["CompletionChunk"]):
 class SyncParsedChatCompletionStream(SyncChatCompletionStream, Generic[ParsedT]):
     """The blocking view of a ``ParsedChatCompletionStream``."""
 
-    _inner: ParsedChatCompletionStream[ParsedT]
+    _inner: ParsedChatCompletionStream[ParsedT]  # pyright: ignore[reportIncompatibleVariableOverride]
 
     def get_final_completion(self) -> ParsedChatCompletion[ParsedT]:
         """Read the rest of the stream; return the completion with ``parsed`` set."""
@@ -215,7 +217,7 @@ class SyncParsedChatCompletionStream(SyncChatCompletionStream, Generic[ParsedT])
 class SyncConversationEventStream(SyncStream["ConversationEvent"]):
     """A blocking view of a ``ConversationEventStream``."""
 
-    _inner: ConversationEventStream
+    _inner: ConversationEventStream  # pyright: ignore[reportIncompatibleVariableOverride]
 
     @property
     def conversation_id(self) -> str | None:
@@ -238,7 +240,7 @@ class SyncConversationEventStream(SyncStream["ConversationEvent"]):
 class SyncTranscriptionStream(SyncStream["TranscriptionStreamEvent"]):
     """A blocking view of a ``TranscriptionStream``."""
 
-    _inner: TranscriptionStream
+    _inner: TranscriptionStream  # pyright: ignore[reportIncompatibleVariableOverride]
 
     def text_deltas(self) -> Iterator[str]:
         """The text as it arrives."""
@@ -255,7 +257,7 @@ class SyncTranscriptionStream(SyncStream["TranscriptionStreamEvent"]):
 class SyncSpeechStream(SyncStream["SpeechStreamEvent"]):
     """A blocking view of a ``SpeechStream``."""
 
-    _inner: SpeechStream
+    _inner: SpeechStream  # pyright: ignore[reportIncompatibleVariableOverride]
 
     def iter_audio(self) -> Iterator[bytes]:
         """The audio, decoded, piece by piece as it arrives."""

@@ -12,9 +12,10 @@ from .._core.client import AsyncMistral
 from .._core.errors import BadRequestError, RateLimitError
 from .._core.options import API_KEY_ENV
 from .._sync.client import Mistral
+from ..types.chat import MessageParam
 
 MODEL = "mistral-small-latest"
-WEATHER_TOOL = {
+WEATHER_TOOL: dict[str, Any] = {
     "type": "function",
     "function": {
         "name": "get_weather",
@@ -47,12 +48,13 @@ def _section(title: str) -> None:
 async def _async_part(url: str, key: str) -> None:
     async with AsyncMistral(api_key=key, base_url=url, max_concurrency=8) as client:
         _section("chat.complete")
-        question = [{"role": "user", "content": "What is the best French cheese?"}]
+        question: list[MessageParam] = [
+            {"role": "user", "content": "What is the best French cheese?"}
+        ]
         completion = await client.chat.complete(model=MODEL, messages=question)
         print(completion.text)
         info = completion.response_info
-        if info is not None:
-            print(f"(request id {info.request_id}, {completion.usage.total_tokens} tokens)")
+        print(f"(request id {info.request_id}, {completion.usage.total_tokens} tokens)")
 
         _section("chat.stream, printed as it arrives")
         async with client.chat.stream(
@@ -63,7 +65,7 @@ async def _async_part(url: str, key: str) -> None:
         print(f"\n(finish reason: {stream.current_completion().choices[0].finish_reason})")
 
         _section("tool call round trip")
-        messages: list[Any] = [{"role": "user", "content": "What's the weather in Paris?"}]
+        messages: list[MessageParam] = [{"role": "user", "content": "What's the weather in Paris?"}]
         first = await client.chat.complete(model=MODEL, messages=messages, tools=[WEATHER_TOOL])
         message = first.choices[0].message
         messages.append(message)  # the reply's message goes back as it is
@@ -150,8 +152,7 @@ async def _retry_part(url: str, server: Any, key: str) -> None:
         except RateLimitError as exc:  # pragma: no cover - only if retries are disabled
             print(f"rate limited: {exc}")
             return
-        info = completion.response_info
-        retries = info.retries if info is not None else 0
+        retries = completion.response_info.retries
         print(f"answered after {retries} retry: {completion.text}")
 
 

@@ -103,8 +103,9 @@ def _prompt(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
 
 def _chat(args: argparse.Namespace, prompt: str) -> int:
     from .._sync.client import Mistral
+    from ..types.chat import MessageParam
 
-    messages: list[Any] = [{"role": "user", "content": prompt}]
+    messages: list[MessageParam] = [{"role": "user", "content": prompt}]
     if args.system:
         messages.insert(0, {"role": "system", "content": args.system})
     options: dict[str, Any] = {}

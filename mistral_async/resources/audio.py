@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from typing_extensions import Unpack
@@ -142,7 +142,7 @@ class TranscriptionForm:
         ]
 
     @contextmanager
-    def parts(self) -> Iterator[tuple[list[tuple[str, Any]], bool]]:
+    def parts(self) -> Generator[tuple[list[tuple[str, Any]], bool], None, None]:
         """Every part of the form, and whether a retry can send them again. A path is
         opened here and closed on leaving, however we leave."""
         if self.file is None:
@@ -213,7 +213,8 @@ def _speech_arguments(kwargs: Any) -> dict[str, Any]:
     arguments = dict(kwargs)
     ref_audio = arguments.get("ref_audio")
     if isinstance(ref_audio, (bytes, bytearray, memoryview)):
-        arguments["ref_audio"] = base64.b64encode(bytes(ref_audio)).decode("ascii")
+        audio = bytes(cast("bytes | bytearray | memoryview[int]", ref_audio))
+        arguments["ref_audio"] = base64.b64encode(audio).decode("ascii")
     return arguments
 
 
@@ -321,7 +322,7 @@ class AsyncVoices(AsyncAPIResource):
         self, voice_id: str, path: StrPath, **kwargs: Unpack[RequestOptions]
     ) -> int:
         """Stream the voice's sample into ``path`` (replaced if it exists); return its size."""
-        if not isinstance(path, (str, os.PathLike)):
+        if not isinstance(path, (str, os.PathLike)):  # pyright: ignore[reportUnnecessaryIsInstance]  # called untyped too
             raise ArgumentError("path", f"must be a str or os.PathLike, got {path!r}")
         async with self.download_sample(voice_id, **kwargs) as download:
             return await download.write_to(path)

@@ -28,6 +28,7 @@ from ..types.chat import (
     MessageParam,
     Tool,
 )
+from ..types.model_names import ChatModelName
 from ._base import AsyncAPIResource, json_request, pop_idle_timeout
 
 ParsedT = TypeVar("ParsedT")
@@ -56,7 +57,7 @@ class ChatStreamArgs(ChatCompleteArgs, total=False):
 
 
 class ChatMessagesArgs(ChatGenerationParams, RequestOptions, total=False):
-    model: Required[str]
+    model: Required[ChatModelName]
     messages: Required[Sequence[MessageParam]]
 
 
@@ -118,7 +119,7 @@ class AsyncChat(AsyncAPIResource):
         output = output_type(response_format)
         params = {**kwargs, "response_format": output.response_format}
         request, options = chat_request(params, stream=False)
-        return output.parse(await self._client._request(request, ParsedChatCompletion, options))
+        return output.parse(await self._client._request(request, ParsedChatCompletion, options))  # pyright: ignore[reportUnknownArgumentType]
 
     def stream_parse(
         self, *, response_format: type[ParsedT], **kwargs: Unpack[ChatStreamParseArgs]

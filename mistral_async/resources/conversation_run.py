@@ -66,7 +66,10 @@ class ConversationStep:
     @property
     def result_entries(self) -> list[FunctionResultEntry]:
         """The ``function.result`` entries sent back for the calls."""
-        return [FunctionResultEntry(tool_call_id=r.call.id, result=r.content) for r in self.results]
+        return [
+            FunctionResultEntry(tool_call_id=r.call.id or "", result=r.content)
+            for r in self.results
+        ]
 
     @property
     def is_final(self) -> bool:

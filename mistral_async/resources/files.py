@@ -74,7 +74,8 @@ class AsyncFiles(AsyncAPIResource):
         content_type: str | None = form.pop("content_type", None)
         with file_part(file, filename, content_type) as (part, replayable):
             if not replayable:
-                options = {**options, "max_retries": 0}
+                once: RequestOptions = {**options, "max_retries": 0}
+                options = once
             request = APIRequest(
                 "POST", PATH, files={"file": part}, data={k: str(v) for k, v in form.items()}
             )
@@ -126,7 +127,7 @@ class AsyncFiles(AsyncAPIResource):
 
         On failure the partly written file is removed.
         """
-        if not isinstance(path, (str, os.PathLike)):
+        if not isinstance(path, (str, os.PathLike)):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ArgumentError("path", f"must be a str or os.PathLike, got {path!r}")
         async with self.download(file_id, **kwargs) as download:
             return await download.write_to(path)

@@ -174,11 +174,10 @@ class AsyncDocuments(AsyncAPIResource):
             part,
             replayable,
         ):
-            if not replayable:
-                options = {**options, "max_retries": 0}
+            once: RequestOptions = {**options, "max_retries": 0} if not replayable else options
             path = _library_path(library_id, "documents")
             request = APIRequest("POST", path, files={"file": part})
-            return await self._client._request(request, DocumentOut, options)
+            return await self._client._request(request, DocumentOut, once)
 
     def list(
         self, library_id: str, **kwargs: Unpack[DocumentsListArgs]

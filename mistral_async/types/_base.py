@@ -9,7 +9,7 @@ applies to nested models as well, so an unknown key anywhere in a request fails 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import (
     BaseModel,
@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from .._core.errors import MissingResponseInfoError
 from .._core.response_info import ResponseInfo as ResponseInfo
 
 
@@ -27,7 +28,7 @@ class MistralModel(BaseModel):
 
     # NaN and infinity stay floats when dumped (pydantic's default writes them as null, which
     # would silently change a request's meaning), so that the strict JSON encoder refuses them.
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         populate_by_name=True,
         protected_namespaces=(),
@@ -38,12 +39,24 @@ class MistralModel(BaseModel):
 class ResponseModel(MistralModel):
     """A model read from a reply; ``response_info`` tells how it got here."""
 
+    # Set by the client once the reply is read; None on a model built in code.
     _response_info: ResponseInfo | None = PrivateAttr(default=None)
 
     @property
-    def response_info(self) -> ResponseInfo | None:
-        """Status, headers, request id, retries taken and rate limits of the reply."""
-        return self._response_info
+    def response_info(self) -> ResponseInfo:
+        """Status, headers, request id, retries taken and rate limits of the reply.
+
+        Every model a call returns has one. A model built in code (``ChatCompletionResponse(...)``,
+        ``model_validate``) or nested inside another reply (a list's items) was not read from a
+        reply of its own: reading its ``response_info`` raises ``MissingResponseInfoError``.
+        """
+        info = self._response_info
+        if info is None:
+            raise MissingResponseInfoError(
+                f"This {type(self).__name__} was not read from a reply (it was built in code, "
+                "or is part of another reply), so it has no response_info."
+            )
+        return info
 
 
 class RenamedRequest(MistralModel):
@@ -51,7 +64,9 @@ class RenamedRequest(MistralModel):
     ``input``, as the official SDK names it): only the Python names are accepted, and
     validation errors name them, so that ``ArgumentError`` speaks of the argument passed."""
 
-    model_config = ConfigDict(validate_by_alias=False, validate_by_name=True, loc_by_alias=False)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        validate_by_alias=False, validate_by_name=True, loc_by_alias=False
+    )
 
 
 class TaggedModel(ResponseModel):
@@ -73,7 +88,8 @@ class TaggedModel(ResponseModel):
         # Only the class that declares the variants dispatches; a variant validates as itself.
         variants = cls.__dict__.get("_variants")
         if variants and isinstance(data, Mapping):
-            variant = variants.get(data.get(cls._tag, cls._default_tag))
+            fields = cast("Mapping[str, Any]", data)  # a JSON object: its keys are strings
+            variant = variants.get(fields.get(cls._tag, cls._default_tag))
             if variant is not None and variant is not cls:
                 return variant.model_validate(data)
         return handler(data)

@@ -97,9 +97,9 @@ def decode_to_numpy(
     """
     import numpy as np
 
-    target = np.dtype(NUMPY_DTYPES[dtype])
+    target: Any = np.dtype(NUMPY_DTYPES[dtype])
     # The wire is little-endian whatever the machine; `astype` is free on a little-endian one.
-    wire = target.newbyteorder("<")
+    wire: Any = target.newbyteorder("<")
     rows = [
         np.frombuffer(_b64_bytes(v, dtype), dtype=wire)
         if isinstance(v, str)

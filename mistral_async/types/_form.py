@@ -9,7 +9,7 @@ no part at all, which the API reads as its default, ``[]``). File parts are not 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 from typing_extensions import TypedDict
@@ -44,7 +44,9 @@ def form_fields(request: BaseModel) -> FormFields:
     """The text parts of a validated request model, without unset or null fields."""
     fields: FormFields = {}
     for name, value in dump_request(request).items():
-        fields[name] = (
-            [form_text(v) for v in value] if isinstance(value, list) else form_text(value)
-        )
+        if isinstance(value, list):
+            items = cast("list[object]", value)
+            fields[name] = [form_text(v) for v in items]
+        else:
+            fields[name] = form_text(value)
     return fields

@@ -14,7 +14,7 @@ branch names from locations, where a ``message.input`` tag would stay in it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Discriminator
 
@@ -53,9 +53,10 @@ def type_discriminator(
 
     def pick(value: Any) -> str | None:
         if isinstance(value, Mapping):
-            kind = value.get("type")
+            fields = cast("Mapping[str, Any]", value)  # a JSON object: its keys are strings
+            kind = fields.get("type")
             if kind is None and infer is not None:
-                kind = infer(value)
+                kind = infer(fields)
         else:
             kind = getattr(value, "type", None)
         tag = tags.get(kind) if isinstance(kind, str) else None

@@ -32,6 +32,7 @@ from .chat import (
     ToolChoiceEnum,
     UnitFloat,
 )
+from .model_names import ChatModelName
 
 MetadataDict = dict[str, Any]
 """Your own keys and values, kept with an agent or a conversation."""
@@ -114,14 +115,14 @@ class _AgentFieldParams(TypedDict, total=False):
 class AgentCreateParams(_AgentFieldParams, total=False):
     """The keyword arguments of ``agents.create`` (the spec's ``AgentCreationRequest``)."""
 
-    model: Required[str]
+    model: Required[ChatModelName]
     name: Required[str]
 
 
 class AgentUpdateParams(_AgentFieldParams, total=False):
     """The keyword arguments of ``agents.update`` besides the agent id."""
 
-    model: str | None
+    model: ChatModelName | None
     name: str | None
     deployment_chat: bool | None
 
@@ -222,7 +223,7 @@ class AgentSettings(MistralModel):
     ``model`` rather than ``agent_id``) both hold."""
 
     instructions: str | None = None
-    tools: list[AgentTool] = Field(default_factory=list)
+    tools: list[AgentTool] = []
     completion_args: CompletionArgs = Field(default_factory=CompletionArgs)
     guardrails: list[GuardrailConfig] | None = None
 
@@ -240,7 +241,7 @@ class Agent(AgentSettings, ResponseModel):
     version: int
     # Defaults where the spec requires the field: a reply of an older or simulated deployment
     # without them should still read.
-    versions: list[int] = Field(default_factory=list)
+    versions: list[int] = []
     """Every version number the agent has."""
     created_at: datetime
     updated_at: datetime
@@ -263,7 +264,7 @@ class AgentListPage(ResponseModel):
     """One page of ``GET /v1/agents/pages``; ``next_page_token`` is ``None`` on the last."""
 
     object: str = "list"
-    data: list[Agent] = Field(default_factory=list)
+    data: list[Agent] = []
     next_page_token: str | None = None
 
 

@@ -27,6 +27,7 @@ from ._base import MistralModel, ResponseModel
 from ._form import FilePartParams
 from ._unions import UnknownKind, type_discriminator
 from .chat import UsageInfo
+from .model_names import TranscriptionModelName
 
 TimestampGranularity = Literal["segment", "word"]
 LanguageCode = Annotated[str, Field(pattern=r"^\w{2}$")]
@@ -111,7 +112,7 @@ class TranscriptionParams(FilePartParams, total=False):
     """The keyword arguments of ``audio.transcriptions.complete`` and ``stream`` (with
     ``filename`` and ``content_type`` for the part when ``file`` is given)."""
 
-    model: Required[str]
+    model: Required[TranscriptionModelName]
     """``voxtral-mini-latest``..."""
     file: AudioInput | None
     """The audio: a path, ``bytes`` or a binary file object (one of ``file``, ``file_url``,
@@ -153,7 +154,7 @@ class _Transcription(MistralModel):
     # Defaults where the spec requires the field: language is null unless detected or given,
     # and a deployment that leaves out an empty field should still read.
     language: str | None = None
-    segments: list[TranscriptionSegmentChunk] = Field(default_factory=list)
+    segments: list[TranscriptionSegmentChunk] = []
     """Filled when the request asked for ``segment`` timestamps (or to ``diarize``)."""
     usage: UsageInfo = Field(default_factory=UsageInfo)
     """``prompt_audio_seconds`` tells how much audio was billed."""

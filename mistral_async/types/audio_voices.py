@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pydantic import Field
 from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, ResponseModel
@@ -98,7 +97,7 @@ class VoiceResponse(ResponseModel):
 
     name: str
     slug: str | None = None
-    languages: list[str] = Field(default_factory=list)
+    languages: list[str] = []
     gender: str | None = None
     age: int | None = None
     tags: list[str] | None = None
@@ -114,7 +113,7 @@ class VoiceResponse(ResponseModel):
 class VoiceListResponse(ResponseModel):
     """One page of ``GET /v1/audio/voices``."""
 
-    items: list[VoiceResponse] = Field(default_factory=list)
+    items: list[VoiceResponse] = []
     total: int
     """How many voices there are in all."""
     page: int

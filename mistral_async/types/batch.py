@@ -148,7 +148,7 @@ class BatchJobOut(JobStatus, ResponseModel):
 
     id: str
     object: str = "batch"
-    input_files: list[str] = Field(default_factory=list)
+    input_files: list[str] = []
     metadata: dict[str, Any] | None = None
     endpoint: str
     model: str | None = None
@@ -157,7 +157,7 @@ class BatchJobOut(JobStatus, ResponseModel):
     """The file of results, once the job has finished (download it with the files API)."""
     error_file: str | None = None
     """The file of the requests that failed, if any did."""
-    errors: list[BatchError] = Field(default_factory=list)
+    errors: list[BatchError] = []
     outputs: list[dict[str, Any]] | None = None
     """The results inline, when asked for with ``get(..., inline=True)``."""
     status: str
@@ -184,6 +184,6 @@ class BatchJobOut(JobStatus, ResponseModel):
 class BatchJobsOut(ResponseModel):
     """One page of ``GET /v1/batch/jobs``."""
 
-    data: list[BatchJobOut] = Field(default_factory=list)
+    data: list[BatchJobOut] = []
     object: str = "list"
     total: int | None = None

@@ -15,6 +15,7 @@ from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, ResponseModel
 from .content import ContentChunk, SystemContentChunk, TextChunk
+from .model_names import ChatModelName
 
 # -- tools -----------------------------------------------------------------------------------
 
@@ -104,8 +105,50 @@ Message = Annotated[
 ]
 """A chat message, told apart by its ``role``."""
 
-MessageParam = SystemMessage | UserMessage | AssistantMessage | ToolMessage | Mapping[str, Any]
-"""What ``messages`` accepts: message models, or dicts of the same shape."""
+# The same messages written as dicts, so that a type checker catches a misspelt key or role
+# (``{"rol": "user"}``); the API's validation applies to both at run time.
+
+ChunkParam = ContentChunk | Mapping[str, Any]
+"""A content part: a chunk model or its dict (``{"type": "text", "text": ...}``)."""
+
+
+class SystemMessageParam(TypedDict, total=False):
+    role: Required[Literal["system"]]
+    content: Required[str | Sequence[SystemContentChunk | Mapping[str, Any]]]
+
+
+class UserMessageParam(TypedDict, total=False):
+    role: Required[Literal["user"]]
+    content: Required[str | Sequence[ChunkParam] | None]
+
+
+class AssistantMessageParam(TypedDict, total=False):
+    role: Required[Literal["assistant"]]
+    content: str | Sequence[ChunkParam] | None
+    tool_calls: Sequence[ToolCall | Mapping[str, Any]] | None
+    prefix: bool
+    """Set on the last message to make the model continue from this content."""
+
+
+class ToolMessageParam(TypedDict, total=False):
+    role: Required[Literal["tool"]]
+    content: Required[str | Sequence[ChunkParam] | None]
+    tool_call_id: str | None
+    name: str | None
+
+
+MessageParam = (
+    SystemMessage
+    | UserMessage
+    | AssistantMessage
+    | ToolMessage
+    | SystemMessageParam
+    | UserMessageParam
+    | AssistantMessageParam
+    | ToolMessageParam
+)
+"""What ``messages`` accepts: message models, or dicts of the same shape (``{"role": "user",
+"content": "Hi"}``); a dict with an unknown key or role fails type checking."""
 
 
 def content_text(content: str | Sequence[Any] | None) -> str:
@@ -221,7 +264,7 @@ class ChatGenerationParams(TypedDict, total=False):
 class ChatCompletionParams(ChatGenerationParams, total=False):
     """The keyword arguments of ``chat.complete`` and ``chat.stream`` (see the OpenAPI file)."""
 
-    model: Required[str]
+    model: Required[ChatModelName]
     """ID of the model, e.g. ``mistral-small-latest``."""
     messages: Required[Sequence[MessageParam]]
     response_format: ResponseFormat | Mapping[str, Any] | None
@@ -271,7 +314,7 @@ class ChatCompletionResponse(ResponseModel):
     model: str
     usage: UsageInfo = Field(default_factory=UsageInfo)
     created: int = 0
-    choices: list[ChatCompletionChoice] = Field(default_factory=list)
+    choices: list[ChatCompletionChoice] = []
 
     @property
     def text(self) -> str:
@@ -299,7 +342,7 @@ class CompletionChunk(MistralModel):
     created: int | None = None
     model: str
     usage: UsageInfo | None = None
-    choices: list[CompletionResponseStreamChoice] = Field(default_factory=list)
+    choices: list[CompletionResponseStreamChoice] = []
 
 
 ChatCompletion = ChatCompletionResponse

@@ -15,6 +15,7 @@ from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, RenamedRequest, ResponseModel
 from .chat import Message, MessageParam
+from .model_names import ModerationModelName
 
 ModerationCategory = Literal[
     "sexual",
@@ -64,7 +65,7 @@ class ChatClassificationRequest(RenamedRequest):
 class ClassificationParams(TypedDict, total=False):
     """The keyword arguments of ``classifiers.moderate`` and ``classifiers.classify``."""
 
-    model: Required[str]
+    model: Required[ModerationModelName]
     """ID of the classifier, e.g. ``mistral-moderation-latest``."""
     inputs: Required[str | Sequence[str]]
     """One text, or a list of texts (one result each); sent as ``input``."""
@@ -74,7 +75,7 @@ class ClassificationParams(TypedDict, total=False):
 class ChatModerationParams(TypedDict, total=False):
     """The keyword arguments of ``classifiers.moderate_chat``."""
 
-    model: Required[str]
+    model: Required[ModerationModelName]
     inputs: Required[Sequence[MessageParam] | Sequence[Sequence[MessageParam]]]
     """One conversation (a list of messages), or a list of conversations (one result each)."""
 
@@ -82,7 +83,7 @@ class ChatModerationParams(TypedDict, total=False):
 class ChatClassificationParams(TypedDict, total=False):
     """The keyword arguments of ``classifiers.classify_chat``."""
 
-    model: Required[str]
+    model: Required[ModerationModelName]
     inputs: Required[
         InstructRequest | Mapping[str, Any] | Sequence[InstructRequest | Mapping[str, Any]]
     ]
@@ -114,7 +115,7 @@ class ModerationObject(MistralModel):
 class ModerationResponse(ResponseModel):
     id: str
     model: str
-    results: list[ModerationObject] = Field(default_factory=list)
+    results: list[ModerationObject] = []
     """One result per input text or conversation, in order."""
 
     @property
@@ -136,5 +137,5 @@ class ClassificationTargetResult(MistralModel):
 class ClassificationResponse(ResponseModel):
     id: str
     model: str
-    results: list[dict[str, ClassificationTargetResult]] = Field(default_factory=list)
+    results: list[dict[str, ClassificationTargetResult]] = []
     """One entry per input: classifier target name → its label scores."""

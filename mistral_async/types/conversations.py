@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Discriminator, Field, Tag
 from typing_extensions import Required, TypedDict
@@ -39,6 +39,7 @@ from .conversation_entries import (
     UnknownEntry,
 )
 from .conversation_events import ConversationEvent, ConversationUsageInfo
+from .model_names import ChatModelName
 
 # The entry and event names are re-exported: one import gives a conversation's whole vocabulary.
 __all__ = [
@@ -191,7 +192,7 @@ class ConversationSetupParams(_ConversationStepParams, total=False):
     agent_id: str | None
     """Talk to this agent (instead of giving ``model``, instructions and tools here)."""
     agent_version: AgentVersion | None
-    model: str | None
+    model: ChatModelName | None
 
 
 class ConversationStartParams(ConversationSetupParams, total=False):
@@ -249,7 +250,7 @@ class ConversationResponse(ResponseModel):
 
     object: str = "conversation.response"
     conversation_id: str
-    outputs: list[OutputEntry] = Field(default_factory=list)
+    outputs: list[OutputEntry] = []
     usage: ConversationUsageInfo = Field(default_factory=ConversationUsageInfo)
     guardrails: list[dict[str, Any]] | None = None
 
@@ -272,7 +273,7 @@ class ConversationHistory(ResponseModel):
 
     object: str = "conversation.history"
     conversation_id: str
-    entries: list[ConversationEntry] = Field(default_factory=list)
+    entries: list[ConversationEntry] = []
 
 
 class ConversationMessages(ResponseModel):
@@ -280,7 +281,7 @@ class ConversationMessages(ResponseModel):
 
     object: str = "conversation.messages"
     conversation_id: str
-    messages: list[MessageEntry] = Field(default_factory=list)
+    messages: list[MessageEntry] = []
 
 
 class _ConversationInfo(MistralModel):
@@ -309,7 +310,8 @@ class AgentConversation(_ConversationInfo, ResponseModel):
 def _conversation_kind(value: Any) -> str:
     # The spec gives no tag: only an agent conversation has an agent_id.
     if isinstance(value, Mapping):
-        agent_id = value.get("agent_id")
+        fields = cast("Mapping[str, Any]", value)  # a JSON object: its keys are strings
+        agent_id = fields.get("agent_id")
     else:
         agent_id = getattr(value, "agent_id", None)
     return "AgentConversation" if agent_id is not None else "ModelConversation"

@@ -17,6 +17,7 @@ from ._embedding_codec import (
     unpack_bits,
 )
 from .chat import UsageInfo
+from .model_names import EmbeddingModelName
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -47,7 +48,7 @@ class EmbeddingRequest(RenamedRequest):
 class EmbeddingParams(TypedDict, total=False):
     """The keyword arguments of ``embeddings.create`` (see the OpenAPI file)."""
 
-    model: Required[str]
+    model: Required[EmbeddingModelName]
     """ID of an embedding model, e.g. ``mistral-embed``."""
     inputs: Required[str | Sequence[str]]
     """One text, or a list of texts (sent as ``input``)."""
@@ -75,7 +76,7 @@ class EmbeddingResponse(ResponseModel):
     object: str = "list"
     model: str
     usage: UsageInfo = Field(default_factory=UsageInfo)
-    data: list[EmbeddingResponseData] = Field(default_factory=list)
+    data: list[EmbeddingResponseData] = []
 
     # The reply does not say which dtype it holds; `embeddings.create` records the one asked
     # for, which a base64 string needs in order to be decoded.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import Field
 from typing_extensions import TypedDict
 
 from ._base import MistralModel, ResponseModel
@@ -54,7 +53,7 @@ class RetrieveFileOut(FileSchema):
 class ListFilesOut(ResponseModel):
     """One page of ``files.list``."""
 
-    data: list[FileSchema] = Field(default_factory=list)
+    data: list[FileSchema] = []
     object: str = "list"
     total: int | None = None
     """How many files match in all (when ``include_total`` was not turned off)."""

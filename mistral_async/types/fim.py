@@ -15,6 +15,7 @@ from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel
 from .chat import ChatCompletionResponse, NonNegativeInt, UnitFloat
+from .model_names import FIMModelName
 
 
 class FIMCompletionRequest(MistralModel):
@@ -37,7 +38,7 @@ class FIMCompletionRequest(MistralModel):
 class FIMCompletionParams(TypedDict, total=False):
     """The keyword arguments of ``fim.complete`` and ``fim.stream`` (see the OpenAPI file)."""
 
-    model: Required[str]
+    model: Required[FIMModelName]
     """ID of a model with FIM, e.g. ``codestral-latest``."""
     prompt: Required[str]
     """The code before the gap."""

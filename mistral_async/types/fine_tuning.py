@@ -18,6 +18,7 @@ from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, ResponseModel, TaggedModel
 from ._jobs import JobStatus, UUIDStr
+from .model_names import ChatModelName
 from .models import ClassifierTargetOut
 
 FineTuneableModelType = Literal["completion", "classifier"]
@@ -119,7 +120,7 @@ HyperparametersParam = (
 class FineTuningJobCreateParams(TypedDict, total=False):
     """The keyword arguments of ``fine_tuning.jobs.create`` (the spec's ``JobIn``)."""
 
-    model: Required[str]
+    model: Required[ChatModelName]
     """The base model to fine-tune, e.g. ``mistral-small-latest``."""
     hyperparameters: Required[HyperparametersParam]
     """``training_steps`` or ``epochs``, ``learning_rate``, ...; ``{}`` takes the defaults."""
@@ -263,14 +264,16 @@ class FineTuningJobOut(JobStatus, TaggedModel):
     hyperparameters: ClassifierTrainingParameters
 
 
+# The variants narrow the base's tag field (and hyperparameters) to their own kind; pyright
+# flags any narrowed field as unsafe to assign through the base, which nothing does here.
 class CompletionJobOut(FineTuningJobOut):
-    job_type: Literal["completion"] = "completion"
-    hyperparameters: CompletionTrainingParameters
-    repositories: list[GithubRepositoryOut] = Field(default_factory=list)
+    job_type: Literal["completion"] = "completion"  # pyright: ignore[reportIncompatibleVariableOverride]
+    hyperparameters: CompletionTrainingParameters  # pyright: ignore[reportIncompatibleVariableOverride]
+    repositories: list[GithubRepositoryOut] = []
 
 
 class ClassifierJobOut(FineTuningJobOut):
-    job_type: Literal["classifier"] = "classifier"
+    job_type: Literal["classifier"] = "classifier"  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class DetailedJobOut(FineTuningJobOut):
@@ -278,9 +281,9 @@ class DetailedJobOut(FineTuningJobOut):
     Reading a reply as this class gives a ``CompletionDetailedJobOut`` or a
     ``ClassifierDetailedJobOut``."""
 
-    events: list[EventOut] = Field(default_factory=list)
+    events: list[EventOut] = []
     """Every status change, as the API lists them."""
-    checkpoints: list[CheckpointOut] = Field(default_factory=list)
+    checkpoints: list[CheckpointOut] = []
 
     @property
     def error(self) -> str | None:
@@ -297,12 +300,12 @@ class DetailedJobOut(FineTuningJobOut):
         return f"The fine-tuning job ended with status {self.status} (no message given)."
 
 
-class CompletionDetailedJobOut(CompletionJobOut, DetailedJobOut):
+class CompletionDetailedJobOut(CompletionJobOut, DetailedJobOut):  # pyright: ignore[reportIncompatibleVariableOverride]
     pass
 
 
-class ClassifierDetailedJobOut(ClassifierJobOut, DetailedJobOut):
-    classifier_targets: list[ClassifierTargetOut] = Field(default_factory=list)
+class ClassifierDetailedJobOut(ClassifierJobOut, DetailedJobOut):  # pyright: ignore[reportIncompatibleVariableOverride]
+    classifier_targets: list[ClassifierTargetOut] = []
 
 
 FineTuningJobOut._variants = {"completion": CompletionJobOut, "classifier": ClassifierJobOut}
@@ -315,6 +318,6 @@ DetailedJobOut._variants = {
 class JobsOut(ResponseModel):
     """One page of ``GET /v1/fine_tuning/jobs``."""
 
-    data: list[FineTuningJobOut] = Field(default_factory=list)
+    data: list[FineTuningJobOut] = []
     object: str = "list"
     total: int | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
 from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, ResponseModel
@@ -161,7 +160,7 @@ class LibraryOut(ResponseModel):
 class ListLibraryOut(ResponseModel):
     """What ``GET /v1/libraries`` answers: every library you own or that is shared with you."""
 
-    data: list[LibraryOut] = Field(default_factory=list)
+    data: list[LibraryOut] = []
 
 
 class SharingOut(ResponseModel):
@@ -180,4 +179,4 @@ class SharingOut(ResponseModel):
 class ListSharingOut(ResponseModel):
     """What ``GET /v1/libraries/{library_id}/share`` answers."""
 
-    data: list[SharingOut] = Field(default_factory=list)
+    data: list[SharingOut] = []

@@ -151,7 +151,7 @@ class ListDocumentOut(ResponseModel):
     """One page of ``GET /v1/libraries/{library_id}/documents``."""
 
     pagination: PaginationInfo
-    data: list[DocumentOut] = Field(default_factory=list)
+    data: list[DocumentOut] = []
 
     @property
     def total(self) -> int:

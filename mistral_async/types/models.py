@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
 from typing_extensions import TypedDict
 
 from ._base import MistralModel, ResponseModel, TaggedModel
@@ -41,7 +40,7 @@ class ModelCard(TaggedModel):
     name: str | None = None
     description: str | None = None
     max_context_length: int = 32768
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = []
     deprecation: str | None = None
     """When the model is retired (an ISO 8601 date-time), if it is scheduled to be."""
     deprecation_replacement_model: str | None = None
@@ -49,16 +48,18 @@ class ModelCard(TaggedModel):
     type: str = "base"
 
 
+# The variants narrow the base's tag field to their own kind (the base keeps ``str`` for kinds
+# added later); pyright flags that as unsafe to assign through the base, which nothing does.
 class BaseModelCard(ModelCard):
     """A model served by Mistral."""
 
-    type: Literal["base"] = "base"
+    type: Literal["base"] = "base"  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class FTModelCard(ModelCard):
     """A fine-tuned model: a base model (``root``) trained by a fine-tuning ``job``."""
 
-    type: Literal["fine-tuned"] = "fine-tuned"
+    type: Literal["fine-tuned"] = "fine-tuned"  # pyright: ignore[reportIncompatibleVariableOverride]
     job: str
     root: str
     archived: bool = False
@@ -69,7 +70,7 @@ ModelCard._variants = {"base": BaseModelCard, "fine-tuned": FTModelCard}
 
 class ModelList(ResponseModel):
     object: str = "list"
-    data: list[ModelCard] = Field(default_factory=list)
+    data: list[ModelCard] = []
 
 
 class DeleteModelOut(ResponseModel):
@@ -115,17 +116,17 @@ class FTModelOut(TaggedModel):
     description: str | None = None
     capabilities: FTModelCapabilitiesOut
     max_context_length: int = 32768
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = []
     job: str
     model_type: str = "completion"
 
 
 class CompletionFTModelOut(FTModelOut):
-    model_type: Literal["completion"] = "completion"
+    model_type: Literal["completion"] = "completion"  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class ClassifierFTModelOut(FTModelOut):
-    model_type: Literal["classifier"] = "classifier"
+    model_type: Literal["classifier"] = "classifier"  # pyright: ignore[reportIncompatibleVariableOverride]
     classifier_targets: list[ClassifierTargetOut]
 
 

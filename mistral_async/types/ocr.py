@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, Discriminator, Field, Tag
+from pydantic import BaseModel, Discriminator, Tag
 from typing_extensions import Required, TypedDict
 
 from ._base import MistralModel, ResponseModel
 from .chat import ResponseFormat
 from .content import DocumentURLChunk, FileChunk, ImageURLChunk
+from .model_names import OCRModelName
 
 
 def _document_kind(value: Any) -> str | None:
@@ -20,10 +21,11 @@ def _document_kind(value: Any) -> str | None:
         return type(value).__name__
     if not isinstance(value, Mapping):
         return None
+    fields = cast("Mapping[str, Any]", value)  # a JSON object: its keys are strings
     for field, kind in _KIND_BY_FIELD.items():
-        if field in value:
+        if field in fields:
             return kind
-    return _KIND_BY_TYPE.get(str(value.get("type")))
+    return _KIND_BY_TYPE.get(str(fields.get("type")))
 
 
 _KIND_BY_FIELD = {
@@ -76,7 +78,7 @@ class OCRRequest(MistralModel):
 class OCRParams(TypedDict, total=False):
     """The keyword arguments of ``ocr.process`` (see the OpenAPI file's ``OCRRequest``)."""
 
-    model: Required[str | None]
+    model: Required[OCRModelName | None]
     """``mistral-ocr-latest``, for instance."""
     document: Required[FileChunk | DocumentURLChunk | ImageURLChunk | Mapping[str, Any]]
     """``{"type": "document_url", "document_url": ...}``, ``{"type": "image_url", "image_url":
@@ -132,7 +134,7 @@ class OCRPageDimensions(MistralModel):
 
 
 class OCRPageConfidenceScores(MistralModel):
-    word_confidence_scores: list[OCRConfidenceScore] = Field(default_factory=list)
+    word_confidence_scores: list[OCRConfidenceScore] = []
     average_page_confidence_score: float
     minimum_page_confidence_score: float
 
@@ -156,9 +158,9 @@ class OCRPageObject(MistralModel):
     index: int
     """The page number, from 0."""
     markdown: str
-    images: list[OCRImageObject] = Field(default_factory=list)
-    tables: list[OCRTableObject] = Field(default_factory=list)
-    hyperlinks: list[str] = Field(default_factory=list)
+    images: list[OCRImageObject] = []
+    tables: list[OCRTableObject] = []
+    hyperlinks: list[str] = []
     header: str | None = None
     footer: str | None = None
     dimensions: OCRPageDimensions | None = None

@@ -101,6 +101,9 @@ BUILDERS: dict[type[MistralError], Callable[[httpx.Request], MistralError]] = {
     mistral_async.ToolDefinitionError: lambda r: caught(lambda: function_tool(42)),  # type: ignore[arg-type]
     mistral_async.StrictSchemaError: lambda r: caught(lambda: output_type(42)),  # type: ignore[arg-type]
     mistral_async.MissingAPIKeyError: lambda r: mistral_async.MissingAPIKeyError("no key"),
+    mistral_async.MissingResponseInfoError: lambda r: mistral_async.MissingResponseInfoError(
+        "built in code"
+    ),
     mistral_async.ClientClosedError: lambda r: mistral_async.ClientClosedError("closed"),
     mistral_async.SyncInEventLoopError: lambda r: mistral_async.SyncInEventLoopError("in loop"),
     ForkedClientError: lambda r: ForkedClientError("forked"),

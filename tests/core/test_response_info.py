@@ -48,3 +48,26 @@ def test_usage_skips_a_cached_reply_by_the_flag_not_the_header() -> None:
     # The header alone (a proxy may add anything) no longer marks a reply as cached.
     tracker.observe(_reply(ResponseInfo(200, {CACHE_HEADER: "hit"})))
     assert tracker.summary().requests == 1
+
+
+def test_a_model_built_in_code_has_no_response_info_and_says_so() -> None:
+    from mistral_async import MissingResponseInfoError
+    from mistral_async._core.response_info import attach_info, info_of
+    from mistral_async.types.chat import ChatCompletionResponse
+    from mistral_async.types.models import ModelList
+
+    built = ModelList.model_validate({"object": "list", "data": []})
+    assert info_of(built) is None
+    with pytest.raises(MissingResponseInfoError, match=r"ModelList was not read from a reply"):
+        _ = built.response_info
+    info = ResponseInfo(200, {"x-request-id": "r1"})
+    attach_info(built, info)
+    assert built.response_info is info
+    assert built.model_copy().response_info is info  # a copy keeps the reply it came from
+    # The usage tracker counts a built model (it has no info, so it cannot be a cached one).
+    completion = ChatCompletionResponse.model_validate(
+        {"id": "c", "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 2}}
+    )
+    tracker = UsageTracker()
+    tracker.observe(completion)
+    assert tracker.summary().requests == 1

@@ -49,8 +49,7 @@ def the_shims_take_the_same_options(options: ClientOptions, overrides: ClientOve
     Mistral(max_retries="2")  # type: ignore[arg-type]
 
 
-def not_given_is_a_value_of_its_own(tracker: Any) -> None:
-    maybe: int | NotGiven = NOT_GIVEN
+def not_given_is_a_value_of_its_own(tracker: Any, maybe: int | NotGiven = NOT_GIVEN) -> None:
     if isinstance(maybe, NotGiven):
         assert_type(maybe, NotGiven)
     else:

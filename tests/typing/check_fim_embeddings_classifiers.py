@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from typing_extensions import assert_type
 
 from mistral_async import AsyncMistral, ChatCompletionStream, Mistral, SyncChatCompletionStream
-from mistral_async.types.chat import ChatCompletionResponse, CompletionChunk
+from mistral_async.types.chat import ChatCompletionResponse, CompletionChunk, MessageParam
 from mistral_async.types.classifiers import ClassificationResponse, ModerationResponse
 from mistral_async.types.embeddings import EmbeddingResponse
 from mistral_async.types.fim import FIMCompletionResponse
 
-CHAT: list[dict[str, Any]] = [{"role": "user", "content": "x"}]
+CHAT: list[MessageParam] = [{"role": "user", "content": "x"}]
 
 
 async def async_surface(client: AsyncMistral) -> None:

@@ -43,6 +43,8 @@ async def async_helpers(client: AsyncMistral) -> None:
     assert_type(parsed, ParsedChatCompletion[Book])
     assert_type(parsed.parsed, Book)
     assert_type(parsed.parsed_choices, list[Book])
+    # A bare ``dict`` has no type arguments: the declared type supplies them.
+    as_json: ParsedChatCompletion[dict[Any, Any]]
     as_json = await client.chat.parse(model="m", messages=[], response_format=dict)
     assert_type(as_json.parsed, dict[Any, Any])
     stream = client.chat.stream_parse(model="m", messages=[], response_format=Book)

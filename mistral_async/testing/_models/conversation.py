@@ -262,7 +262,7 @@ def _confirm(
     }
     confirmed: dict[str, str] = {}
     for item in confirmations:
-        call_id = item["tool_call_id"]
+        call_id = str(item["tool_call_id"])
         if call_id not in pending:
             message = f"No tool call {call_id} is waiting for a confirmation"
             raise ApiError(400, message, param="tool_confirmations")

@@ -63,7 +63,8 @@ class _Generator:
                 elif isinstance(node, Mapping) and part:
                     node = node.get(key, {})
             # Sibling keywords of a $ref still apply in 2020-12: merge them over the target.
-            schema = {**node, **{k: v for k, v in schema.items() if k != "$ref"}}
+            target = node if isinstance(node, Mapping) else {}
+            schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
             seen += 1
         return schema if isinstance(schema, Mapping) else {}
 
@@ -148,6 +149,7 @@ class _Generator:
         for candidate in resolved.get("enum", []):
             if candidate not in taken:
                 return candidate
+        item: Any = None  # the loop runs at least once
         for _ in range(len(self._strings) + len(taken) + 1):
             item = self.value(schema, depth + 1)
             if item not in taken:

@@ -20,7 +20,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,7 +240,7 @@ def _confidence(markdown: str, granularity: str) -> dict[str, Any]:
     }
 
 
-def _annotate(response_format: Mapping[str, Any], words: list[str], param: str) -> str:
+def _annotate(response_format: Mapping[str, Any], words: Sequence[str], param: str) -> str:
     """A JSON string that satisfies the format's schema (only ``json_schema`` is accepted)."""
     schema = (response_format.get("json_schema") or {}).get("schema")
     if response_format.get("type") != "json_schema" or not isinstance(schema, Mapping):

@@ -69,11 +69,11 @@ class MistralApp:
         spec: OpenAPISpec | None = None,
         latency: float = 0.0,
     ) -> None:
-        self.spec = spec if spec is not None else OpenAPISpec.default()
-        self.faults = Faults()
-        self.exchanges = ExchangeLog()
-        self.rate_limits = RateLimits()
-        self.stop_signal = StopSignal()
+        self.spec: OpenAPISpec = spec if spec is not None else OpenAPISpec.default()
+        self.faults: Faults = Faults()
+        self.exchanges: ExchangeLog = ExchangeLog()
+        self.rate_limits: RateLimits = RateLimits()
+        self.stop_signal: StopSignal = StopSignal()
         routes = Starlette(
             routes=ROUTES,
             exception_handlers={

@@ -81,7 +81,7 @@ class LocalServer:
         port: int = 0,
         seed: int = 0,
     ) -> None:
-        self.app = MistralApp(
+        self.app: MistralApp = MistralApp(
             api_key=api_key, validate_requests=validate_requests, record=record, seed=seed
         )
         self.host = host
@@ -143,9 +143,10 @@ class LocalServer:
         except BaseException:
             sock.close()
             raise
-        self._port = sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        self._port = port
         self._server = _Server(
-            _config(self.app, self.host, self._port, log_config=None, access_log=False)
+            _config(self.app, self.host, port, log_config=None, access_log=False)
         )
         self._failure = None
         self.app.stop_signal.rearm()

@@ -206,8 +206,8 @@ class OpenAPISpec:
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
-        self.dropped_required = drop_undefined_required(document)
-        self.added_streams = add_undeclared_streams(document)
+        self.dropped_required: list[tuple[str, str]] = drop_undefined_required(document)
+        self.added_streams: list[str] = add_undeclared_streams(document)
         resource: Resource[Any] = DRAFT202012.create_resource(document)
         self._registry: Registry[Any] = Registry().with_resource(_BASE_URI, resource)
         self._validators: dict[str, Any] = {}
@@ -344,7 +344,7 @@ class OpenAPISpec:
         if pointer is None:
             expected = ", ".join(op.request_schemas)
             return [Violation(("body",), f"content type {media!r}, expected {expected}", "media")]
-        if media == "multipart/form-data":
+        if media == "multipart/form-data" and isinstance(body, Mapping):
             coerced, problems = coerce_form(body, self._resolve(pointer), self._resolve)
             return problems + self.schema_violations(coerced, pointer, ("body",))
         if isinstance(body, (bytes, str)):

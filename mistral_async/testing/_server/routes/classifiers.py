@@ -25,7 +25,7 @@ def _texts(body: dict[str, Any]) -> list[str]:
 
 
 def _conversations(body: dict[str, Any]) -> list[str]:
-    chats = body["input"]
+    chats: Any = body["input"]
     if isinstance(chats, dict):  # one {"messages": [...]}
         chats = [chats]
     if chats and all(isinstance(c, dict) and "messages" in c for c in chats):
