@@ -17,6 +17,7 @@ is cut off and redone, and the rest is sent. Nothing is lost and nothing is writ
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -85,7 +86,9 @@ def main() -> int:
         print(f"wrote {args.sample} sample requests to {args.input}")
     try:
         ok = anyio.run(run, args.input, args.output, args.concurrency)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Ctrl-C. (On Python 3.10 the asyncio runner reports it as the main task's
+        # cancellation: a 3.10 task cannot tell an interrupt's cancellation from another's.)
         # Every result received so far is in the output already.
         print("interrupted: run the same command again to finish", file=sys.stderr)
         return 130
