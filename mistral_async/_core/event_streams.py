@@ -332,7 +332,7 @@ class RawEventStream(AsyncStream[StreamEvent]):
         )
 
     def _decode(self, sse: ServerSentEvent) -> StreamEvent:
-        item = StreamEvent(sse.event, _parse_raw(sse.data), sse.id)
+        item = StreamEvent(sse.event, self._format.parse(sse.data), sse.id)
         error = _raw_error(item)
         if error is not None:
             raise self._stream_error(error)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from ..types._form import form_text
 from .checks import check_clean_text, check_depth
 from .errors import ArgumentError
 from .json_values import is_list_or_tuple, is_mapping, is_tuple
@@ -61,17 +62,11 @@ def _check_data(data: Any) -> dict[str, Any] | None:
             raise ArgumentError("data", f"keys must be str, got {key!r}")
         check_query_value(f"data[{key!r}]", value)
         items = value if is_list_or_tuple(value) else [value]
-        # httpx writes True as "true"; a form field is text, so say it the same way for all.
-        texts = [_form_text(item) for item in items if item is not None]
+        # A form field is text; the SDK's own forms spell a bool as ``true``, so these do too.
+        texts = [form_text(item) for item in items if item is not None]
         if texts:
             form[key] = texts if is_list_or_tuple(value) else texts[0]
     return form
-
-
-def _form_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _check_files(files: Any) -> list[tuple[str, Any]] | None:
